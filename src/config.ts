@@ -1,0 +1,71 @@
+import { Type, type Static } from 'typebox'
+import Value from 'typebox/value'
+
+/**
+ * Every setting of the server, read once from the environment at start-up.
+ * `expected` is what a human must change when the value is wrong; the README's
+ * configuration table is written from this schema.
+ */
+const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'an interface address, e.g. 0.0.0.0' }),
+  PORT: Type.Integer({ default: 3000, minimum: 1, maximum: 65535, expected: 'a TCP port 1..65535' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    expected: 'one of fatal, error, warn, info, debug, trace, silent'
+  }),
+  DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^postgres(ql)?://', expected: 'a postgres:// connection URL; leave unset for the embedded database' })
+  ),
+  DATA_DIR: Type.String({ default: './data', minLength: 1, expected: 'a directory for the embedded database' }),
+  DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 500, expected: 'an integer 1..500' }),
+  DB_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000, expected: 'milliseconds 100..60000' }),
+  DEFAULT_COUNTRY: Type.String({ default: 'RU', pattern: '^[A-Z]{2}$', expected: 'an ISO 3166 two-letter country code, e.g. RU, GB, US' }),
+  CALLER_CACHE_SIZE: Type.Integer({ default: 100000, minimum: 0, maximum: 10000000, expected: 'an integer 0..10000000 (0 turns the cache off)' }),
+  RULES_DIR: Type.String({ default: './routing-rules', minLength: 1, expected: 'the directory of the routing rules files' }),
+  RULES_WATCH: Type.Boolean({ default: true, expected: 'true or false' }),
+  WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, expected: 'seconds 0..3600' }),
+  MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, expected: 'an integer 1..20' }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, expected: 'bytes, at least 1024' }),
+  IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, expected: 'bytes, at least 1024' })
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+/** Thrown when the environment does not describe a valid configuration; lists every problem. */
+export class ConfigError extends Error {
+  readonly code = 'CTI_ERR_CONFIG'
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+}
+
+/** Parses and validates the environment into a frozen Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const parsed = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>
+  const bad = new Set<string>()
+  for (const error of Value.Errors(ConfigSchema, parsed)) {
+    const key = error.instancePath.slice(1).split('/')[0]
+    if (key) bad.add(key)
+  }
+  if (bad.size > 0) {
+    const properties = ConfigSchema.properties as Record<string, { expected?: string }>
+    throw new ConfigError(
+      [...bad].map((key) => `${key}=${JSON.stringify(raw[key])}: expected ${properties[key]?.expected ?? 'a valid value'}`)
+    )
+  }
+  return Object.freeze(parsed as Static<typeof ConfigSchema>)
+}
+
+/** The settings, their defaults and meaning, for documentation. */
+export function describeConfig(): { name: string; default: unknown; expected: string }[] {
+  return Object.entries(ConfigSchema.properties).map(([name, schema]) => ({
+    name,
+    default: (schema as { default?: unknown }).default,
+    expected: (schema as { expected?: string }).expected ?? ''
+  }))
+}

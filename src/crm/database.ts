@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { PGliteDialect } from './pglite-dialect.js'
+import type { Database } from './schema.js'
+
+/** Type OIDs whose text form we parse the same way on PostgreSQL and PGlite. */
+const INT8 = 20
+const NUMERIC = 1700
+const DATE = 1082
+
+// Ids and money fit in a double here (ids < 2^53; amounts have 2 decimals), and
+// a plain number is what the API returns. Dates stay ISO strings: a DATE has no time zone.
+const parsers = {
+  [INT8]: (value: string) => Number(value),
+  [NUMERIC]: (value: string) => Number(value),
+  [DATE]: (value: string) => value
+}
+
+export interface CrmDatabase {
+  db: Kysely<Database>
+  kind: 'postgres' | 'pglite'
+  /** True while the database answers a trivial query within the timeout. */
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent an embedded PGlite database is kept in dataDir. */
+  url?: string
+  dataDir: string
+  poolSize: number
+  /** Connect and statement timeout: a request fails fast instead of hanging on a dead database. */
+  timeoutMs: number
+  /** PostgreSQL schema to work in (tests isolate each file in its own schema). */
+  schema?: string
+  /** Told when an idle pooled connection fails (the pool replaces it). */
+  onIdleError?: (err: Error) => void
+}
+
+/** Opens the CRM database: PostgreSQL when a URL is given, otherwise the embedded PGlite. */
+export async function openDatabase(options: DatabaseOptions): Promise<CrmDatabase> {
+  return options.url ? openPostgres(options.url, options) : openPGlite(options)
+}
+
+function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.timeoutMs,
+    statement_timeout: options.timeoutMs * 5,
+    query_timeout: options.timeoutMs * 5,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        parsers[oid as keyof typeof parsers] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser
+    }
+  })
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => options.onIdleError?.(err))
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    kind: 'postgres',
+    ping: () => ping(db),
+    close: () => db.destroy()
+  }
+}
+
+async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
+  mkdirSync(options.dataDir, { recursive: true })
+  const pglite = await PGlite.create({ dataDir: options.dataDir, parsers })
+  if (options.schema) {
+    await pglite.exec(`create schema if not exists "${options.schema}"; set search_path to "${options.schema}"`)
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  return { db, kind: 'pglite', ping: () => ping(db), close: () => db.destroy() }
+}
+
+async function ping(db: Kysely<Database>): Promise<boolean> {
+  // Any failure means "not reachable now"; the caller reports it, the pool reconnects by itself.
+  return sql`select 1`.execute(db).then(
+    () => true,
+    () => false
+  )
+}

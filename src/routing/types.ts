@@ -1,0 +1,228 @@
+/**
+ * Domain types of the routing core. The core is pure and synchronous: it holds
+ * agents and their live state in memory and turns an interaction into a
+ * RouteDecision. Nothing here performs I/O; clock and random are passed in.
+ */
+
+/** What an agent is doing right now, as far as routing is concerned. */
+export type AgentStatus = 'offline' | 'available' | 'ringing' | 'busy' | 'wrap-up' | 'away'
+
+/** Static description of an agent, loaded from the CRM store. */
+export interface AgentProfile {
+  id: string
+  name: string
+  /** Team name (e.g. "sales", "vip-desk"), or null when the agent belongs to none. */
+  team: string | null
+  /** Where to ring the agent: a SIP URI (sip:alice@pbx) or a PBX extension ("1001"). */
+  address: string
+  /** How many interactions the agent may have ringing or in progress at once (>= 1). */
+  capacity: number
+  /** Skill name → proficiency 1..10. */
+  skills: Readonly<Record<string, number>>
+}
+
+/** Live state of an agent, owned by the core's agent index. Times are epoch milliseconds. */
+export interface AgentState {
+  status: AgentStatus
+  /** When the status last changed. */
+  since: number
+  /** Interactions currently reserved (ringing) or in progress (talking) for this agent. */
+  activeCalls: number
+  /** Interactions answered since the start of the day (reset by the adapter at midnight). */
+  callsToday: number
+  /** When the agent's last interaction ended, or null if none today. */
+  lastCallEndedAt: number | null
+}
+
+export type InteractionKind = 'call' | 'web-visit' | 'callback'
+export type Channel = 'sip' | 'ami' | 'http' | 'web'
+
+/** Something that needs an agent: an inbound call, a web visit, a call-back request. */
+export interface Interaction {
+  id: string
+  kind: InteractionKind
+  /** Caller in E.164 (+79161234567), or null when anonymous/withheld/garbage. */
+  caller: string | null
+  /** Dialed number (line) in E.164, or null when unknown. */
+  dialed: string | null
+  /** When it arrived, epoch milliseconds. */
+  at: number
+  channel: Channel
+  /** Product the visitor looked at / asked about, when known (web visits, call-back requests). */
+  product?: string | null
+}
+
+/** What routing needs to know about a known caller. Built by the CRM layer. */
+export interface CustomerSummary {
+  id: string
+  name: string
+  ownerAgentId: string | null
+  tier: string | null
+  segment: string | null
+  language: string | null
+  overdueAmount: number
+  overdueDays: number
+  blocked: boolean
+  /** The agent who last handled this customer, and when (epoch ms). */
+  lastAgentId: string | null
+  lastContactAt: number | null
+  /** Stage of the customer's most advanced open deal, or null. */
+  openDealStage: string | null
+}
+
+/** Attributes of the dialed number: which advertised line/campaign the caller used. */
+export interface LineInfo {
+  number: string
+  name: string | null
+  source: string | null
+  campaign: string | null
+  product: string | null
+  costPerLead: number | null
+}
+
+/** How to pick among several eligible agents. */
+export type Strategy = 'longest-idle' | 'fewest-calls' | 'best-skill' | 'round-robin' | 'random'
+
+export interface SkillRequirement {
+  skill: string
+  /** Minimum proficiency 1..10 (inclusive). */
+  minProficiency: number
+}
+
+/** One step of a rule's route: a way to find candidate agents. */
+export type RouteStep =
+  | { kind: 'owner'; ringSeconds: number }
+  | { kind: 'last-agent'; withinDays: number; ringSeconds: number }
+  | { kind: 'agent'; agentId: string; ringSeconds: number }
+  | { kind: 'team'; team: string; strategy: Strategy; ringSeconds: number }
+  | {
+      kind: 'skills'
+      /** All of these, each at or above its minimum proficiency. */
+      skills: readonly SkillRequirement[]
+      /** When set, the line's product (or the interaction's product) is required as a skill too. */
+      lineProduct?: { minProficiency: number }
+      strategy: Strategy
+      ringSeconds: number
+    }
+
+/** What happens when no agent can take the interaction (or what a rule decides outright). */
+export type FinalAction =
+  | { kind: 'queue'; queue: string }
+  | { kind: 'voicemail'; mailbox: string | null; callbackTask: boolean }
+  | { kind: 'reject'; cause: string; sipStatus: 403 | 486 | 480 | 603 }
+
+/** Values a rule condition can read. Built once per decision by buildRuleContext. */
+export interface RuleContext {
+  caller: { number: string | null; known: boolean; anonymous: boolean }
+  customer: {
+    id: string | null
+    tier: string | null
+    segment: string | null
+    language: string | null
+    overdueAmount: number
+    overdueDays: number
+    blocked: boolean
+    hasOwner: boolean
+    openDealStage: string | null
+  }
+  line: { number: string | null; source: string | null; campaign: string | null; product: string | null }
+  interaction: { kind: InteractionKind; channel: Channel }
+  time: {
+    /** Local (rules' time zone) hour 0..23, minute 0..59, ISO weekday 1 (Mon)..7 (Sun). */
+    hour: number
+    minute: number
+    weekday: number
+    businessHours: boolean
+    holiday: boolean
+  }
+}
+
+/** A rule compiled from the routing-rules files: the condition is a ready function. */
+export interface CompiledRule {
+  name: string
+  /** Where it was written, for traces and errors: "rules.yaml:12". */
+  source: string
+  /** Higher is served first when agents are scarce (e.g. VIP 10, default 0). */
+  priority: number
+  /** The compiled `when` condition; absent means "always". May throw on missing data: the core treats a throw as "no match". */
+  when?: (ctx: RuleContext) => boolean
+  /** Steps tried in order; the targets found are offered in that order. */
+  steps: readonly RouteStep[]
+  /** What to do when the steps find nobody (or immediately, when steps is empty). */
+  otherwise: FinalAction
+}
+
+/** Business calendar: answers local time facts for an instant. Compiled by the rules layer. */
+export interface BusinessCalendar {
+  timeZone: string
+  /** Local time facts for an epoch-ms instant. Must be fast (called once per decision). */
+  at(epochMs: number): RuleContext['time']
+}
+
+/** A whole compiled rule set, swapped atomically on reload. */
+export interface RuleSet {
+  /** Content hash of the files it was compiled from. */
+  version: string
+  loadedAt: number
+  calendar: BusinessCalendar
+  rules: readonly CompiledRule[]
+  /** Lines defined in the rules files (dialed number → attributes). */
+  lines: ReadonlyMap<string, LineInfo>
+  /** What to do when no rule matches at all. */
+  fallback: FinalAction
+}
+
+/** One agent offered the interaction. */
+export interface RouteTarget {
+  agentId: string
+  address: string
+  ringSeconds: number
+  /** Which step found this agent ("owner", "last-agent", "skills", ...). */
+  step: RouteStep['kind']
+}
+
+export type SkipReason =
+  | 'offline'
+  | 'away'
+  | 'wrap-up'
+  | 'at-capacity'
+  | 'lacks-skill'
+  | 'below-proficiency'
+  | 'unknown-agent'
+  | 'no-owner'
+  | 'no-last-agent'
+  | 'last-contact-too-old'
+  | 'excluded'
+  | 'already-chosen'
+
+/** One step's account in the decision trace. */
+export interface TraceStep {
+  rule: string
+  step: string
+  considered: number
+  skipped: { agentId: string; reason: SkipReason }[]
+  chosen: string[]
+  note?: string
+}
+
+/** The outcome of routing one interaction. */
+export interface RouteDecision {
+  interactionId: string
+  /** Name of the rule that matched, or null when none did (fallback applied). */
+  rule: string | null
+  priority: number
+  /** Agents to offer, in order. Empty when `final` applies at once. */
+  targets: RouteTarget[]
+  /** What to do once targets are exhausted (or at once when there are none). */
+  final: FinalAction
+  /** Rules whose condition was evaluated and did not match, and why a rule errored. */
+  trace: { rulesTried: { rule: string; matched: boolean; error?: string }[]; steps: TraceStep[] }
+  /** Plain-words reason for the first target, for screen-pops ("your customer", "VIP desk"). */
+  reason: string
+}
+
+/** Clock and random, injected so decisions are deterministic in tests. */
+export interface RoutingEnv {
+  now(): number
+  random(): number
+}
