@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { buildCustomerCard, isoDate } from '../crm/customer-card.js'
+import { createCustomer, getCustomer, phonesOfCustomer, updateCustomer, type CustomerPhone } from '../crm/customer.repository.js'
+import { importCustomersCsv } from '../crm/customer-import.js'
+import type { Database } from '../crm/schema.js'
+import { Errors } from '../errors.js'
+import type { CallerIdentifier } from '../identify/identify-caller.js'
+import { CustomerCreate, CustomerPatch } from './schemas.js'
+
+export interface CustomerRoutesOptions {
+  db: Kysely<Database>
+  identifier: CallerIdentifier
+  now: () => number
+  importLimitBytes: number
+}
+
+/** Customers: create/update with phones, the card by phone, and CSV bulk import. */
+export async function customerRoutes(fastify: FastifyInstance, options: CustomerRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, identifier } = options
+
+  const normalizePhones = (phones: { phone: string; kind?: string }[] | undefined): CustomerPhone[] | undefined =>
+    phones?.map((p) => {
+      const n = identifier.normalize(p.phone)
+      if (!n.ok) throw Errors.invalidPhone(p.phone, n.problem)
+      return { phone: n.e164, kind: p.kind ?? 'mobile' }
+    })
+
+  app.get('/v1/customers/by-phone/:phone/card', { schema: { params: Type.Object({ phone: Type.String({ maxLength: 256 }) }) } }, async (request) => {
+    const { phone, customer } = await identifier.identify(request.params.phone)
+    if (!phone.ok) throw Errors.invalidPhone(request.params.phone, phone.problem)
+    if (!customer) throw Errors.customerNotFound(`the phone ${phone.e164}`)
+    const card = await buildCustomerCard(db, Number(customer.id), isoDate(options.now()))
+    if (!card) throw Errors.customerNotFound(`the phone ${phone.e164}`)
+    return card
+  })
+
+  app.get('/v1/customers/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (request) => {
+    const customer = await getCustomer(db, request.params.id)
+    if (!customer) throw Errors.customerNotFound(`the id ${request.params.id}`)
+    return customer
+  })
+
+  app.post('/v1/customers', { schema: { body: CustomerCreate } }, async (request, reply) => {
+    const phones = normalizePhones(request.body.phones)
+    const customer = await createCustomer(db, { ...request.body, phones })
+    identifier.customerChanged(customer.id, customer.phones.map((p) => p.phone))
+    return reply.code(201).send(customer)
+  })
+
+  app.patch('/v1/customers/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: CustomerPatch } }, async (request) => {
+    const phones = normalizePhones(request.body.phones)
+    const before = await phonesOfCustomer(db, request.params.id)
+    const customer = await updateCustomer(db, request.params.id, { ...request.body, phones })
+    if (!customer) throw Errors.customerNotFound(`the id ${request.params.id}`)
+    identifier.customerChanged(customer.id, [...before, ...customer.phones.map((p) => p.phone)])
+    return customer
+  })
+
+  // The CSV body is handed over as a stream: a large file is never held in memory.
+  app.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload))
+  app.post('/v1/customers/import', async (request, reply) => {
+    if (!/^(text|application)\/csv/.test(request.headers['content-type'] ?? '')) {
+      throw Errors.unsupportedMedia('send the file as Content-Type: text/csv')
+    }
+    const result = await importCustomersCsv(db, request.body as NodeJS.ReadableStream, {
+      normalize: (raw) => identifier.normalize(raw),
+      limitBytes: options.importLimitBytes
+    })
+    for (const id of result.createdIds) identifier.customerChanged(id)
+    for (const phone of result.phones) identifier.cache.invalidatePhone(phone)
+    request.log.info({ imported: result.imported, rejected: result.rejected.length }, 'customers imported')
+    return reply.code(result.imported > 0 || result.rejected.length === 0 ? 200 : 422).send({
+      imported: result.imported,
+      rejected: result.rejected.length,
+      errors: result.rejected
+    })
+  })
+}

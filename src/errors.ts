@@ -1,0 +1,43 @@
+/**
+ * The catalog of coded errors. The domain throws these; each transport turns
+ * them into its response (HTTP status and JSON body here, a SIP status in the
+ * SIP adapter). Messages say what to fix.
+ */
+export class CtiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus: number,
+    readonly sipStatus: number = 500,
+    readonly details?: unknown
+  ) {
+    super(message)
+    this.name = 'CtiError'
+  }
+}
+
+export const Errors = {
+  invalidPhone: (input: string, problem: string) =>
+    new CtiError('CTI_ERR_INVALID_PHONE', `"${input}" is not a usable phone number (${problem}); send it in international form, e.g. +79161234567`, 400, 484),
+  customerNotFound: (what: string) => new CtiError('CTI_ERR_CUSTOMER_NOT_FOUND', `no customer has ${what}`, 404, 404),
+  agentNotFound: (id: string) => new CtiError('CTI_ERR_AGENT_NOT_FOUND', `no agent has id "${id}"`, 404, 404),
+  lineNotFound: (number: string) => new CtiError('CTI_ERR_LINE_NOT_FOUND', `no line has number "${number}"`, 404, 404),
+  phoneTaken: (phone: string, customerId: number) =>
+    new CtiError('CTI_ERR_PHONE_TAKEN', `phone ${phone} already belongs to customer ${customerId}; remove it there first`, 409, 500),
+  unknownReference: (what: string) => new CtiError('CTI_ERR_UNKNOWN_REFERENCE', what, 422, 500),
+  dbUnavailable: () =>
+    new CtiError('CTI_ERR_DB_UNAVAILABLE', 'the CRM database is not reachable right now; retry shortly', 503, 503),
+  badRequest: (message: string) => new CtiError('CTI_ERR_BAD_REQUEST', message, 400, 400),
+  tooLarge: (message: string) => new CtiError('CTI_ERR_TOO_LARGE', message, 413, 413),
+  unsupportedMedia: (message: string) => new CtiError('CTI_ERR_UNSUPPORTED_MEDIA', message, 415, 415)
+} as const
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08000', '08003', '08006'])
+
+/** True when an error from the database driver means "the database is not reachable", not "the query is wrong". */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Query read timeout/i.test(err.message)
+}

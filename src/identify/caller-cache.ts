@@ -1,0 +1,65 @@
+import type { CustomerSummary } from '../routing/types.js'
+
+/**
+ * In-process cache of phone → customer summary (or "no such customer"), with
+ * least-recently-used eviction. Invalidated by customer id when a customer or
+ * their phones change, and by phone when a number is added.
+ */
+export class CallerCache {
+  private readonly byPhone = new Map<string, CustomerSummary | null>()
+  private readonly phonesOf = new Map<string, Set<string>>()
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.byPhone.size
+  }
+
+  /** The cached entry: a summary, null for a known-unknown number, undefined when not cached. */
+  get(phone: string): CustomerSummary | null | undefined {
+    const hit = this.byPhone.get(phone)
+    if (hit === undefined) return undefined
+    // Re-insert to mark as recently used (Map keeps insertion order).
+    this.byPhone.delete(phone)
+    this.byPhone.set(phone, hit)
+    return hit
+  }
+
+  set(phone: string, summary: CustomerSummary | null): void {
+    if (this.capacity === 0) return
+    this.drop(phone)
+    this.byPhone.set(phone, summary)
+    if (summary) {
+      let phones = this.phonesOf.get(summary.id)
+      if (!phones) this.phonesOf.set(summary.id, (phones = new Set()))
+      phones.add(phone)
+    }
+    if (this.byPhone.size > this.capacity) {
+      const oldest = this.byPhone.keys().next().value
+      if (oldest !== undefined) this.drop(oldest)
+    }
+  }
+
+  invalidateCustomer(customerId: string): void {
+    const phones = this.phonesOf.get(customerId)
+    if (!phones) return
+    for (const phone of [...phones]) this.drop(phone)
+    this.phonesOf.delete(customerId)
+  }
+
+  invalidatePhone(phone: string): void {
+    this.drop(phone)
+  }
+
+  clear(): void {
+    this.byPhone.clear()
+    this.phonesOf.clear()
+  }
+
+  private drop(phone: string): void {
+    const old = this.byPhone.get(phone)
+    if (old === undefined) return
+    this.byPhone.delete(phone)
+    if (old) this.phonesOf.get(old.id)?.delete(phone)
+  }
+}

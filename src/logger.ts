@@ -1,0 +1,12 @@
+import pino, { type Logger } from 'pino'
+
+/** The process logger: JSON lines, with credentials redacted wherever they appear. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.secret', '*.password'],
+      censor: '[redacted]'
+    }
+  })
+}

@@ -1,0 +1,31 @@
+import { App } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { createLogger } from './logger.js'
+
+// Entry point: `npm start`. Exits non-zero with every bad setting named when the configuration is wrong.
+let config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`)
+    process.exit(2)
+  }
+  throw err
+}
+
+const logger = createLogger(config.LOG_LEVEL)
+const app = await App.create({ config, logger })
+
+let stopping = false
+const stop = async (signal: string) => {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'stopping')
+  await app.stop()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
+
+await app.start()
