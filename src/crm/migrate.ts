@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from './schema.js'
 
 export interface MigrationResult {
@@ -21,12 +21,15 @@ export async function listMigrations(dir: string): Promise<string[]> {
  */
 export async function migrate(db: Kysely<Database>, dir: string): Promise<MigrationResult> {
   const files = await listMigrations(dir)
-  await sql`create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`.execute(db)
+  await db.transaction().execute(async (trx) => {
+    await lock(trx)
+    await sql`create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`.execute(trx)
+  })
   const result: MigrationResult = { applied: [], alreadyApplied: [] }
   for (const name of files) {
     const text = await readFile(join(dir, name), 'utf8')
     await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('cti-router-migrations'))`.execute(trx)
+      await lock(trx)
       const done = await trx.selectFrom('schema_migrations').select('name').where('name', '=', name).executeTakeFirst()
       if (done) {
         result.alreadyApplied.push(name)
@@ -38,6 +41,11 @@ export async function migrate(db: Kysely<Database>, dir: string): Promise<Migrat
     })
   }
   return result
+}
+
+/** Serialises migrating processes; released when the transaction ends. */
+async function lock(trx: Transaction<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('cti-router-migrations'))`.execute(trx)
 }
 
 /** Names of migration files not applied yet (empty when the schema is current). */
