@@ -1,16 +1,27 @@
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { agentStateRoutes } from './api/agent-state.routes.js'
 import { agentRoutes } from './api/agents.routes.js'
 import { customerRoutes } from './api/customers.routes.js'
+import { demoRoutes } from './api/demo.routes.js'
 import { healthRoutes } from './api/health.routes.js'
 import { lineRoutes } from './api/lines.routes.js'
+import { routingRoutes } from './api/routing.routes.js'
+import { rulesRoutes, type RulesStatus } from './api/rules.routes.js'
 import { createServer } from './api/server.js'
 import type { Config } from './config.js'
+import { listAgents, loadCatalog, toAgentProfile, type Agent } from './crm/agent.repository.js'
 import { openDatabase, type CrmDatabase } from './crm/database.js'
+import { listLines } from './crm/line.repository.js'
 import { migrate, pendingMigrations } from './crm/migrate.js'
 import { isConnectionError } from './errors.js'
 import { CallerIdentifier } from './identify/identify-caller.js'
+import { InteractionRouter } from './interactions/interaction-router.js'
+import { LineDirectory } from './interactions/line-directory.js'
+import { AgentIndex, CallRouter } from './routing/index.js'
+import { CATALOG_FILE, createCatalog, formatRuleError, loadCatalogFile, RulesWatcher, type RuleError, type RulesCatalog } from './rules/index.js'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
 
@@ -20,25 +31,62 @@ export interface AppOptions {
   /** PostgreSQL schema to work in; tests give each file its own. */
   dbSchema?: string
   now?: () => number
+  random?: () => number
+}
+
+/** Raised when start-up cannot proceed (the rules do not compile); lists what to fix. */
+export class StartupError extends Error {
+  readonly code = 'CTI_ERR_STARTUP'
 }
 
 /**
- * The composition root: config → database → caller identification → routing
- * → HTTP. Everything else receives its dependencies from here.
+ * The composition root: config → database → caller identification → agent
+ * index and rules → routing → HTTP. Everything else receives its
+ * dependencies from here; nothing imports this module but the entry point and tests.
  */
 export class App {
   readonly server: FastifyInstance
   readonly identifier: CallerIdentifier
+  readonly agents = new AgentIndex()
+  readonly router: CallRouter
+  readonly interactions: InteractionRouter
+  readonly lines = new LineDirectory()
+  private readonly rulesWatcher: RulesWatcher
+  private rulesStatus: RulesStatus | null = null
+  private dbCatalog: RulesCatalog = createCatalog({})
+  private fileCatalog: RulesCatalog = createCatalog({})
   private migrated = false
-  private migrationTimer: NodeJS.Timeout | undefined
+  private retryTimer: NodeJS.Timeout | undefined
 
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
     readonly database: CrmDatabase,
-    private readonly now: () => number
+    private readonly now: () => number,
+    random: () => number
   ) {
     this.identifier = new CallerIdentifier(database.db, config.DEFAULT_COUNTRY, config.CALLER_CACHE_SIZE)
+    this.router = new CallRouter({ index: this.agents, env: { now, random }, wrapUpSeconds: config.WRAP_UP_SECONDS, maxTargets: config.MAX_TARGETS })
+    this.interactions = new InteractionRouter({
+      identifier: this.identifier,
+      router: this.router,
+      rules: () => this.currentRules().ruleSet,
+      lines: this.lines,
+      logger: logger.child({ component: 'routing' }),
+      now,
+      ringTimers: true
+    })
+    this.rulesWatcher = new RulesWatcher({
+      dir: config.RULES_DIR,
+      catalog: () => this.catalog(),
+      now,
+      onReload: (ruleSet, files) => {
+        this.rulesStatus = { ruleSet, files, lastErrors: null, lastErrorAt: null }
+        this.interactions.rulesReloaded(ruleSet.version)
+        logger.info({ version: ruleSet.version, rules: ruleSet.rules.length, files }, 'routing rules loaded')
+      },
+      onError: (errors) => this.rulesRejected(errors)
+    })
     this.server = createServer({ logger, bodyLimit: config.BODY_LIMIT_BYTES })
     this.registerRoutes()
   }
@@ -54,42 +102,66 @@ export class App {
       onIdleError: (err) => logger.warn({ err }, 'idle database connection lost; the pool will reconnect')
     })
     logger.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.DATA_DIR : undefined }, 'database opened')
-    return new App(config, logger, database, options.now ?? Date.now)
+    return new App(config, logger, database, options.now ?? Date.now, options.random ?? Math.random)
   }
 
   private registerRoutes(): void {
     const { db } = this.database
+    const now = this.now
     void this.server.register(healthRoutes, {
       checks: {
         database: async () => {
           if (!(await this.database.ping())) return { ok: false, detail: 'database not reachable' }
           if (!this.migrated) return { ok: false, detail: 'migrations not applied yet' }
           return { ok: true, detail: this.database.kind }
-        }
+        },
+        rules: async () => (this.rulesStatus ? { ok: true, detail: this.rulesStatus.ruleSet.version } : { ok: false, detail: 'no routing rules loaded' })
       }
     })
-    void this.server.register(customerRoutes, { db, identifier: this.identifier, now: this.now, importLimitBytes: this.config.IMPORT_LIMIT_BYTES })
-    void this.server.register(agentRoutes, { db, onAgentChanged: () => {} })
-    void this.server.register(lineRoutes, { db, identifier: this.identifier, onLineChanged: () => {} })
+    void this.server.register(customerRoutes, { db, identifier: this.identifier, now, importLimitBytes: this.config.IMPORT_LIMIT_BYTES })
+    void this.server.register(agentRoutes, { db, onAgentChanged: (agent) => this.agentChanged(agent) })
+    void this.server.register(agentStateRoutes, { index: this.agents, now })
+    void this.server.register(lineRoutes, { db, identifier: this.identifier, onLineChanged: (line) => this.lines.set(line) })
+    void this.server.register(routingRoutes, { interactions: this.interactions })
+    void this.server.register(rulesRoutes, { status: () => this.currentRules() })
+    void this.server.register(demoRoutes, { db, now, onLoaded: () => this.demoLoaded() })
   }
 
-  /** Applies migrations (retrying in the background while the database is down), then listens. */
+  /**
+   * Migrates, loads agents and lines into memory, compiles the rules (refusing
+   * to start on rules that do not compile), then listens. A database that is
+   * down is retried in the background: routing runs meanwhile on the rules alone.
+   */
   async start(): Promise<void> {
-    await this.migrateOrRetry()
+    await this.prepare()
     await this.server.listen({ host: this.config.HOST, port: this.config.PORT })
   }
 
-  /** Applies pending migrations; an unreachable database is retried every few seconds, not fatal. */
-  async migrateOrRetry(): Promise<void> {
+  /** Everything start() does except listening (tests listen on a port of their own). */
+  async prepare(): Promise<void> {
+    const catalogFile = await loadCatalogFile(join(this.config.RULES_DIR, CATALOG_FILE))
+    if (catalogFile.ok) this.fileCatalog = catalogFile.catalog
+    await this.migrateAndLoad()
+    const first = this.config.RULES_WATCH ? await this.rulesWatcher.start() : await this.rulesWatcher.reload()
+    if (!first.ok) {
+      throw new StartupError(`the routing rules in ${this.config.RULES_DIR} do not compile:\n  ${first.errors.map((e) => formatRuleError(e)).join('\n  ')}`)
+    }
+  }
+
+  /** Applies pending migrations and loads the CRM's agents and lines; retried every few seconds while the database is down. */
+  async migrateAndLoad(): Promise<void> {
     try {
-      const result = await migrate(this.database.db, MIGRATIONS_DIR)
-      this.migrated = true
-      this.logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length }, 'migrations applied')
+      if (!this.migrated) {
+        const result = await migrate(this.database.db, MIGRATIONS_DIR)
+        this.migrated = true
+        this.logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length }, 'migrations applied')
+      }
+      await this.loadCrm()
     } catch (err) {
       if (!isConnectionError(err)) throw err
-      this.logger.warn({ err }, 'database not reachable; migrations will be retried')
-      this.migrationTimer = setTimeout(() => void this.migrateOrRetry(), 3000)
-      this.migrationTimer.unref()
+      this.logger.warn({ err }, 'database not reachable; retrying in 3 s (routing continues on the rules alone)')
+      this.retryTimer = setTimeout(() => void this.migrateAndLoad(), 3000)
+      this.retryTimer.unref()
     }
   }
 
@@ -98,9 +170,80 @@ export class App {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.migrationTimer)
+    clearTimeout(this.retryTimer)
+    this.interactions.close()
+    this.rulesWatcher.close()
     await this.server.close()
     await this.database.close()
     this.logger.info('stopped')
   }
+
+  /** Agents (new ones offline, known ones keeping their live state), lines and the names rules may use. */
+  private async loadCrm(): Promise<void> {
+    const [agents, lines, catalog] = await Promise.all([listAgents(this.database.db), listLines(this.database.db), loadCatalog(this.database.db)])
+    for (const agent of agents) this.indexAgent(agent)
+    this.lines.load(lines)
+    const before = this.dbCatalog
+    this.dbCatalog = catalog
+    this.logger.info({ agents: agents.length, lines: lines.length }, 'CRM agents and lines loaded')
+    if (this.rulesStatus && !sameCatalog(before, catalog)) await this.rulesWatcher.reload()
+  }
+
+  private agentChanged(agent: Agent): void {
+    this.indexAgent(agent)
+    const known = this.dbCatalog
+    const catalog = createCatalog({
+      agents: [...known.agents, agent.id],
+      teams: agent.team ? [...known.teams, agent.team] : known.teams,
+      skills: [...known.skills, ...Object.keys(agent.skills)]
+    })
+    if (!sameCatalog(known, catalog)) {
+      this.dbCatalog = catalog
+      void this.rulesWatcher.reload()
+    }
+  }
+
+  private indexAgent(agent: Agent): void {
+    if (agent.active) this.agents.upsertAgent(toAgentProfile(agent), { since: this.now() })
+    else this.agents.removeAgent(agent.id)
+  }
+
+  private async demoLoaded(): Promise<void> {
+    this.identifier.cache.clear()
+    await this.loadCrm()
+    // The demo is meant to be tried at once: its agents start available.
+    for (const view of this.agents.snapshot()) {
+      if (view.state.status === 'offline') this.agents.setAgentState(view.profile.id, 'available', this.now())
+    }
+  }
+
+  /** Names the rules may use: what the database holds, plus what catalog.yaml declares (for agents not created yet). */
+  private catalog(): RulesCatalog {
+    const union = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a, ...b]
+    return createCatalog({
+      agents: union(this.dbCatalog.agents, this.fileCatalog.agents),
+      teams: union(this.dbCatalog.teams, this.fileCatalog.teams),
+      skills: union(this.dbCatalog.skills, this.fileCatalog.skills)
+    })
+  }
+
+  private currentRules(): RulesStatus {
+    if (!this.rulesStatus) throw new StartupError('routing rules are not loaded yet')
+    return this.rulesStatus
+  }
+
+  private rulesRejected(errors: readonly RuleError[]): void {
+    const lines = errors.map((e) => formatRuleError(e))
+    if (this.rulesStatus) {
+      this.rulesStatus = { ...this.rulesStatus, lastErrors: lines, lastErrorAt: this.now() }
+      this.logger.error({ errors: lines, keeping: this.rulesStatus.ruleSet.version }, 'routing rules edit rejected; the rules in force stay')
+    } else {
+      this.logger.error({ errors: lines }, 'routing rules do not compile')
+    }
+  }
+}
+
+function sameCatalog(a: RulesCatalog, b: RulesCatalog): boolean {
+  const same = (x: ReadonlySet<string>, y: ReadonlySet<string>) => x.size === y.size && [...x].every((v) => y.has(v))
+  return same(a.agents, b.agents) && same(a.teams, b.teams) && same(a.skills, b.skills)
 }

@@ -1,4 +1,4 @@
-import { App } from './app.js'
+import { App, StartupError } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 
@@ -28,4 +28,12 @@ const stop = async (signal: string) => {
 process.on('SIGINT', () => void stop('SIGINT'))
 process.on('SIGTERM', () => void stop('SIGTERM'))
 
-await app.start()
+try {
+  await app.start()
+} catch (err) {
+  if (!(err instanceof StartupError)) throw err
+  logger.fatal(err.message)
+  process.stderr.write(`${err.message}\n`)
+  await app.stop()
+  process.exit(1)
+}

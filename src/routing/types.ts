@@ -21,13 +21,25 @@ export interface AgentProfile {
   skills: Readonly<Record<string, number>>
 }
 
-/** Live state of an agent, owned by the core's agent index. Times are epoch milliseconds. */
+/**
+ * Live state of an agent, owned by the core's agent index. Times are epoch milliseconds.
+ *
+ * `status` is derived: 'offline', 'away' and 'wrap-up' are what the agent (or the index, after a
+ * call) set; an agent who is otherwise available reads 'ringing' while an offer to them is
+ * unanswered, 'busy' while they talk, and 'available' with nothing in progress. An agent is
+ * eligible for a new interaction when they are not offline, away or in wrap-up and
+ * activeCalls < capacity — so an agent with capacity > 1 stays eligible while 'ringing' or 'busy'.
+ */
 export interface AgentState {
   status: AgentStatus
   /** When the status last changed. */
   since: number
   /** Interactions currently reserved (ringing) or in progress (talking) for this agent. */
   activeCalls: number
+  /** Of activeCalls, those offered and not yet answered. */
+  ringingCalls: number
+  /** When the current wrap-up ends by itself; null when not in wrap-up or when the agent chose wrap-up and ends it themselves. */
+  wrapUpUntil: number | null
   /** Interactions answered since the start of the day (reset by the adapter at midnight). */
   callsToday: number
   /** When the agent's last interaction ended, or null if none today. */
@@ -99,7 +111,10 @@ export type RouteStep =
       kind: 'skills'
       /** All of these, each at or above its minimum proficiency. */
       skills: readonly SkillRequirement[]
-      /** When set, the line's product (or the interaction's product) is required as a skill too. */
+      /**
+       * When set, the line's product (or the interaction's product) is required as a skill too, as
+       * the first requirement: best-skill ranks by it. Without a known product it adds nothing.
+       */
       lineProduct?: { minProficiency: number }
       strategy: Strategy
       ringSeconds: number
@@ -125,6 +140,7 @@ export interface RuleContext {
     hasOwner: boolean
     openDealStage: string | null
   }
+  /** `product` is the line's product, else the product the interaction is about (web visit, call-back request). */
   line: { number: string | null; source: string | null; campaign: string | null; product: string | null }
   interaction: { kind: InteractionKind; channel: Channel }
   time: {
@@ -179,6 +195,8 @@ export interface RouteTarget {
   ringSeconds: number
   /** Which step found this agent ("owner", "last-agent", "skills", ...). */
   step: RouteStep['kind']
+  /** Plain-words reason this agent gets the interaction, for their screen-pop ("your customer"). */
+  reason: string
 }
 
 export type SkipReason =
@@ -189,8 +207,6 @@ export type SkipReason =
   | 'lacks-skill'
   | 'below-proficiency'
   | 'unknown-agent'
-  | 'no-owner'
-  | 'no-last-agent'
   | 'last-contact-too-old'
   | 'excluded'
   | 'already-chosen'
@@ -198,14 +214,27 @@ export type SkipReason =
 /** One step's account in the decision trace. */
 export interface TraceStep {
   rule: string
+  /** The step in words: "owner", "team vip-desk (longest-idle)", "skills en>=5, tv>=3 (best-skill)". */
   step: string
+  /** Candidates examined (the index offers eligible agents first, so this is rarely the whole team). */
   considered: number
+  /** Candidates passed over, in the order examined; at most 20 unless the full trace was asked for. */
   skipped: { agentId: string; reason: SkipReason }[]
+  /** How many more were passed over than `skipped` lists. */
+  moreSkipped?: number
   chosen: string[]
+  /** Why the step found nobody without examining anyone ("caller has no owner", "no agent has skill tv"). */
   note?: string
 }
 
-/** The outcome of routing one interaction. */
+/**
+ * The outcome of routing one interaction.
+ *
+ * `priority` is the matched rule's (0 for the fallback). Adapters use it where interactions wait
+ * for agents: a queue serves higher priority first (FIFO within a priority), and when several
+ * waiting interactions compete for an agent who just became free, the highest priority is routed
+ * first. `trace.rulesTried[].error` holds conditions that threw; the core does not log, the caller does.
+ */
 export interface RouteDecision {
   interactionId: string
   /** Name of the rule that matched, or null when none did (fallback applied). */
@@ -216,8 +245,8 @@ export interface RouteDecision {
   /** What to do once targets are exhausted (or at once when there are none). */
   final: FinalAction
   /** Rules whose condition was evaluated and did not match, and why a rule errored. */
-  trace: { rulesTried: { rule: string; matched: boolean; error?: string }[]; steps: TraceStep[] }
-  /** Plain-words reason for the first target, for screen-pops ("your customer", "VIP desk"). */
+  trace: { rulesTried: { rule: string; source: string; matched: boolean; error?: string }[]; steps: TraceStep[] }
+  /** Plain-words reason for the first target, for screen-pops ("your customer", "VIP desk"); when there is none, what happens instead. */
   reason: string
 }
 

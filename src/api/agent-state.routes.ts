@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Errors } from '../errors.js'
+import type { AgentIndex, AgentView } from '../routing/agent-index.js'
+import { AgentId } from './schemas.js'
+
+export interface AgentStateRoutesOptions {
+  index: AgentIndex
+  now: () => number
+}
+
+/** States an agent (or their page) may set; ringing and busy follow from the calls routed to them. */
+const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
+
+/** Live agent states: read them, and set one's own (available, away, offline, wrap-up). */
+export async function agentStateRoutes(fastify: FastifyInstance, options: AgentStateRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { index, now } = options
+
+  app.get('/v1/agents/states', async () => index.snapshot().map(present))
+
+  app.get('/v1/agents/:id/state', { schema: { params: AgentId } }, async (request) => {
+    const view = index.get(request.params.id)
+    if (!view) throw Errors.agentNotFound(request.params.id)
+    return present(view)
+  })
+
+  app.put('/v1/agents/:id/state', { schema: { params: AgentId, body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
+    if (!index.setAgentState(request.params.id, request.body.state, now())) throw Errors.agentNotFound(request.params.id)
+    request.log.info({ agentId: request.params.id, state: request.body.state }, 'agent state set')
+    return present(index.get(request.params.id)!)
+  })
+}
+
+function present(view: AgentView) {
+  const { state } = view
+  return {
+    agentId: view.profile.id,
+    status: state.status,
+    since: new Date(state.since).toISOString(),
+    activeCalls: state.activeCalls,
+    capacity: view.profile.capacity,
+    callsToday: state.callsToday,
+    lastCallEndedAt: state.lastCallEndedAt === null ? null : new Date(state.lastCallEndedAt).toISOString(),
+    wrapUpUntil: state.wrapUpUntil === null ? null : new Date(state.wrapUpUntil).toISOString()
+  }
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Errors } from '../errors.js'
+import type { InteractionRouter, RoutedInteraction } from '../interactions/interaction-router.js'
+
+export interface RoutingRoutesOptions {
+  interactions: InteractionRouter
+}
+
+const RouteBody = Type.Object(
+  {
+    caller: Type.Union([Type.String({ maxLength: 512 }), Type.Null()]),
+    dialed: Type.Optional(Type.Union([Type.String({ maxLength: 512 }), Type.Null()])),
+    callId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    kind: Type.Optional(Type.Enum(['call', 'web-visit', 'callback'])),
+    product: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()]))
+  },
+  { additionalProperties: false }
+)
+
+const ExplainBody = Type.Object(
+  {
+    ...RouteBody.properties,
+    at: Type.Optional(Type.String({ format: 'date-time', description: 'decide as if at this instant' }))
+  },
+  { additionalProperties: false }
+)
+
+const CallParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 256 }) })
+const AgentBody = Type.Object({ agentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
+const NoAnswerBody = Type.Object(
+  { agentId: Type.String({ minLength: 1, maxLength: 64 }), reason: Type.Optional(Type.Enum(['ring-timeout', 'busy', 'declined', 'unreachable'])) },
+  { additionalProperties: false }
+)
+
+/**
+ * Routing over HTTP, for PBXs that ask (FreeSWITCH, Kamailio, Asterisk CURL)
+ * and for admins: route (reserves), explain (reserves nothing), and the
+ * lifecycle reports that follow a routed call.
+ */
+export async function routingRoutes(fastify: FastifyInstance, options: RoutingRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { interactions } = options
+
+  app.post('/v1/route', { schema: { body: RouteBody } }, async (request) => {
+    const body = request.body
+    const routed = await interactions.route({ caller: body.caller, dialed: body.dialed ?? null, callId: body.callId, kind: body.kind, product: body.product, channel: 'http' })
+    return present(routed)
+  })
+
+  app.post('/v1/route/explain', { schema: { body: ExplainBody } }, async (request) => {
+    const body = request.body
+    const routed = await interactions.explain({
+      caller: body.caller,
+      dialed: body.dialed ?? null,
+      callId: body.callId,
+      kind: body.kind,
+      product: body.product,
+      channel: 'http',
+      at: body.at ? Date.parse(body.at) : undefined
+    })
+    return present(routed)
+  })
+
+  app.post('/v1/interactions/:callId/answered', { schema: { params: CallParams, body: AgentBody } }, async (request) => {
+    if (!interactions.answered(request.params.callId, request.body.agentId)) {
+      throw Errors.badRequest(`call ${request.params.callId} is not ringing agent ${request.body.agentId}`)
+    }
+    return { callId: request.params.callId, answeredBy: request.body.agentId }
+  })
+
+  app.post('/v1/interactions/:callId/no-answer', { schema: { params: CallParams, body: NoAnswerBody } }, async (request) => {
+    const decision = interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
+    if (!decision) throw Errors.badRequest(`call ${request.params.callId} is not waiting for an answer`)
+    return { callId: request.params.callId, decision: presentDecision(decision) }
+  })
+
+  app.post('/v1/interactions/:callId/ended', { schema: { params: CallParams } }, async (request) => {
+    return { callId: request.params.callId, ended: interactions.ended(request.params.callId) }
+  })
+}
+
+function present(routed: RoutedInteraction) {
+  const { caller, decision } = routed
+  return {
+    callId: routed.callId,
+    caller: caller.phone.ok
+      ? { number: caller.phone.e164, displayName: caller.phone.displayName }
+      : { number: null, problem: caller.phone.problem, displayName: caller.phone.displayName },
+    customer: caller.customer ? { id: Number(caller.customer.id), name: caller.customer.name, tier: caller.customer.tier, ownerAgentId: caller.customer.ownerAgentId } : null,
+    line: routed.line,
+    rulesVersion: routed.rulesVersion,
+    degraded: routed.degraded,
+    decision: presentDecision(decision)
+  }
+}
+
+function presentDecision(decision: RoutedInteraction['decision']) {
+  return {
+    rule: decision.rule,
+    priority: decision.priority,
+    reason: decision.reason,
+    targets: decision.targets,
+    final: decision.final,
+    trace: decision.trace
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import { isConnectionError } from '../errors.js'
+import type { CallerIdentifier, CallerIdentity } from '../identify/identify-caller.js'
+import type { CallRouter, OfferFailure } from '../routing/call-router.js'
+import type { Channel, InteractionKind, LineInfo, RouteDecision, RuleSet } from '../routing/types.js'
+import type { LineDirectory } from './line-directory.js'
+
+/** A request to route something: a call, a web visit, a call-back request. */
+export interface RouteRequest {
+  /** The caller's number in any format (SIP URI, "8 (916) …"), or null when withheld. */
+  caller: string | null
+  /** The number they dialed (the line), in any format. */
+  dialed: string | null
+  /** The adapter's id for the interaction (SIP Call-ID, Asterisk Linkedid); generated when absent. */
+  callId?: string
+  kind?: InteractionKind
+  channel: Channel
+  product?: string | null
+  /** Decide as if at this instant (explain only). */
+  at?: number
+}
+
+/** What routing an interaction produced, with everything the caller of the service needs to act on it. */
+export interface RoutedInteraction {
+  callId: string
+  decision: RouteDecision
+  caller: CallerIdentity
+  line: LineInfo | null
+  rulesVersion: string
+  /** True when the CRM could not be asked and the caller was routed as unknown. */
+  degraded: boolean
+}
+
+/** What happened to an interaction after it was routed; adapters and screen-pops listen. */
+export type InteractionEvent =
+  | { type: 'offered'; callId: string; agentId: string; ringSeconds: number; routed: RoutedInteraction }
+  | { type: 'offer-failed'; callId: string; agentId: string; why: OfferFailure }
+  | { type: 'final'; callId: string; decision: RouteDecision }
+  | { type: 'answered'; callId: string; agentId: string }
+  | { type: 'ended'; callId: string }
+
+export interface InteractionRouterOptions {
+  identifier: CallerIdentifier
+  router: CallRouter
+  /** The rule set in force now; read once per decision so a reload never splits one. */
+  rules: () => RuleSet
+  lines: LineDirectory
+  logger: Logger
+  now: () => number
+  /**
+   * When true (HTTP callers that cannot time ringing themselves), an unanswered offer
+   * moves to the next target after its ring time. Adapters that ring the phone themselves
+   * report no-answer instead.
+   */
+  ringTimers: boolean
+}
+
+/**
+ * The path of every interaction around the pure core: identify the caller
+ * (database, with cache), look up the line, let the core decide and reserve,
+ * then follow the offer (ring timeout → next target, answered, ended).
+ */
+export class InteractionRouter {
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly routed = new Map<string, RoutedInteraction>()
+  private readonly listeners: ((event: InteractionEvent) => void)[] = []
+  private loggedRuleErrors = new Set<string>()
+  private rulesVersion = ''
+
+  constructor(private readonly options: InteractionRouterOptions) {}
+
+  onEvent(listener: (event: InteractionEvent) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** Decides and reserves the first target. Never throws for bad caller input or a database outage. */
+  async route(request: RouteRequest): Promise<RoutedInteraction> {
+    const prepared = await this.prepare(request)
+    const decision = this.options.router.route(prepared.input)
+    const routed: RoutedInteraction = { ...prepared.result, decision }
+    this.logRuleErrors(decision)
+    this.routed.set(routed.callId, routed)
+    this.options.logger.info(
+      { callId: routed.callId, caller: routed.caller.phone.ok ? routed.caller.phone.e164 : null, customerId: routed.caller.customer?.id ?? null, rule: decision.rule, agentId: decision.targets[0]?.agentId ?? null, final: decision.targets.length === 0 ? decision.final.kind : undefined },
+      'interaction routed'
+    )
+    this.afterDecision(routed.callId, decision)
+    return routed
+  }
+
+  /** The decision for a hypothetical interaction; reserves nobody. */
+  async explain(request: RouteRequest): Promise<RoutedInteraction> {
+    const prepared = await this.prepare(request)
+    const decision = this.options.router.explain(prepared.input)
+    this.logRuleErrors(decision)
+    return { ...prepared.result, decision }
+  }
+
+  /** The offered agent did not take it; returns the next decision (next target or final action), or null if unknown. */
+  failed(callId: string, agentId: string, why: OfferFailure): RouteDecision | null {
+    this.clearTimer(callId)
+    const decision = this.options.router.next(callId, agentId, why)
+    if (!decision) return null
+    this.emit({ type: 'offer-failed', callId, agentId, why })
+    this.options.logger.info({ callId, agentId, why, next: decision.targets[0]?.agentId ?? null }, 'offer failed')
+    const routed = this.routed.get(callId)
+    if (routed) routed.decision = decision
+    this.afterDecision(callId, decision)
+    return decision
+  }
+
+  answered(callId: string, agentId: string): boolean {
+    if (!this.options.router.answered(callId, agentId)) return false
+    this.clearTimer(callId)
+    this.emit({ type: 'answered', callId, agentId })
+    this.options.logger.info({ callId, agentId }, 'interaction answered')
+    return true
+  }
+
+  /** The interaction is over (hung up, cancelled): releases or wraps up its agent. */
+  ended(callId: string): boolean {
+    this.clearTimer(callId)
+    this.routed.delete(callId)
+    if (!this.options.router.ended(callId)) return false
+    this.emit({ type: 'ended', callId })
+    this.options.logger.info({ callId }, 'interaction ended')
+    return true
+  }
+
+  /** Called when a new rule set is in force: rule errors are logged once per set. */
+  rulesReloaded(version: string): void {
+    this.rulesVersion = version
+    this.loggedRuleErrors = new Set()
+  }
+
+  close(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    this.timers.clear()
+  }
+
+  private async prepare(request: RouteRequest) {
+    const { identifier, lines, now } = this.options
+    const rules = this.options.rules()
+    const callId = request.callId ?? randomUUID()
+    let degraded = false
+    let caller: CallerIdentity
+    try {
+      caller = await identifier.identify(request.caller)
+    } catch (err) {
+      if (!isConnectionError(err)) throw err
+      // Route on what we have: an unknown caller still reaches somebody.
+      degraded = true
+      caller = { phone: identifier.normalize(request.caller), customer: null }
+      this.options.logger.warn({ callId, err }, 'CRM unreachable; routing the caller as unknown')
+    }
+    const dialed = identifier.normalize(request.dialed)
+    const line = lines.find(dialed.ok ? dialed.e164 : null, rules)
+    const interaction = {
+      id: callId,
+      kind: request.kind ?? 'call',
+      caller: caller.phone.ok ? caller.phone.e164 : null,
+      dialed: dialed.ok ? dialed.e164 : null,
+      at: request.at ?? now(),
+      channel: request.channel,
+      product: request.product ?? null
+    }
+    return {
+      input: { interaction, customer: caller.customer, line, rules },
+      result: { callId, caller, line, rulesVersion: rules.version, degraded }
+    }
+  }
+
+  private afterDecision(callId: string, decision: RouteDecision): void {
+    const target = decision.targets[0]
+    const routed = this.routed.get(callId)
+    if (target && routed) {
+      this.emit({ type: 'offered', callId, agentId: target.agentId, ringSeconds: target.ringSeconds, routed })
+      if (this.options.ringTimers) {
+        const timer = setTimeout(() => {
+          this.timers.delete(callId)
+          this.failed(callId, target.agentId, 'ring-timeout')
+        }, target.ringSeconds * 1000)
+        timer.unref()
+        this.timers.set(callId, timer)
+      }
+      return
+    }
+    this.emit({ type: 'final', callId, decision })
+    // Nothing is reserved any more: the final action (voicemail, reject, queue) is the adapter's to carry out.
+    if (this.options.ringTimers) this.ended(callId)
+  }
+
+  private logRuleErrors(decision: RouteDecision): void {
+    for (const tried of decision.trace.rulesTried) {
+      if (!tried.error || this.loggedRuleErrors.has(tried.rule)) continue
+      this.loggedRuleErrors.add(tried.rule)
+      this.options.logger.warn({ rule: tried.rule, error: tried.error, rulesVersion: this.rulesVersion }, 'rule condition failed at call time; counted as not matching')
+    }
+  }
+
+  private clearTimer(callId: string): void {
+    const timer = this.timers.get(callId)
+    if (timer) clearTimeout(timer)
+    this.timers.delete(callId)
+  }
+
+  private emit(event: InteractionEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+}

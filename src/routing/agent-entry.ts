@@ -1,0 +1,91 @@
+import type { AgentProfile, AgentState, AgentStatus, SkipReason } from './types.js'
+
+/**
+ * The index's live record of one agent. Internal to the routing core: adapters read
+ * AgentState through AgentIndex.get/snapshot, which copy it.
+ */
+export interface AgentEntry {
+  profile: AgentProfile
+  /**
+   * The profile's skills as a Map: looking up a skill an agent lacks in a plain object costs ten
+   * times more, and candidates are checked for skills they lack all the time.
+   */
+  skillLevels: ReadonlyMap<string, number>
+  /** Registration order; round-robin rotates in this order. */
+  readonly ord: number
+  /**
+   * What the agent or their device last reported. 'ringing'/'busy' here mean the device is in use
+   * outside routing (a call the router did not place), which makes the agent ineligible.
+   */
+  presence: AgentStatus
+  since: number
+  ringing: number
+  talking: number
+  callsToday: number
+  lastCallEndedAt: number | null
+  wrapUpUntil: number | null
+  /** Position in the idle order, given each time the agent (re)enters the eligible pools. */
+  idleSeq: number
+  /** Whether the entry is in the eligible pools right now. */
+  indexed: boolean
+}
+
+export function createEntry(profile: AgentProfile, ord: number, at: number): AgentEntry {
+  return {
+    profile,
+    skillLevels: skillMap(profile),
+    ord,
+    presence: 'offline',
+    since: at,
+    ringing: 0,
+    talking: 0,
+    callsToday: 0,
+    lastCallEndedAt: null,
+    wrapUpUntil: null,
+    idleSeq: 0,
+    indexed: false
+  }
+}
+
+/** Eligible for a new interaction: present, and with room for one more. */
+export function isEligible(e: AgentEntry): boolean {
+  return e.presence === 'available' && e.ringing + e.talking < e.profile.capacity
+}
+
+/** Why an agent cannot take an interaction now, or null when they can. */
+export function availabilitySkip(e: AgentEntry): SkipReason | null {
+  switch (e.presence) {
+    case 'offline':
+    case 'away':
+    case 'wrap-up':
+      return e.presence
+    case 'ringing':
+    case 'busy':
+      return 'at-capacity'
+    case 'available':
+      return e.ringing + e.talking < e.profile.capacity ? null : 'at-capacity'
+  }
+}
+
+export function statusOf(e: AgentEntry): AgentStatus {
+  if (e.presence !== 'available') return e.presence
+  if (e.ringing > 0) return 'ringing'
+  if (e.talking > 0) return 'busy'
+  return 'available'
+}
+
+export function stateOf(e: AgentEntry): AgentState {
+  return {
+    status: statusOf(e),
+    since: e.since,
+    activeCalls: e.ringing + e.talking,
+    ringingCalls: e.ringing,
+    callsToday: e.callsToday,
+    lastCallEndedAt: e.lastCallEndedAt,
+    wrapUpUntil: e.wrapUpUntil
+  }
+}
+
+export function skillMap(profile: AgentProfile): ReadonlyMap<string, number> {
+  return new Map(Object.entries(profile.skills))
+}

@@ -1,0 +1,50 @@
+import { availabilitySkip, type AgentEntry } from './agent-entry.js'
+import type { StepContext } from './steps.js'
+import type { RouteStep, SkillRequirement, SkipReason, TraceStep } from './types.js'
+
+/** Skips listed per step in a routing decision; a trace is stored with every call, so it stays small. */
+export const MAX_TRACED_SKIPS = 20
+
+export function newTrace(c: StepContext, step: string): TraceStep {
+  return { rule: c.ruleName, step, considered: 0, skipped: [], chosen: [] }
+}
+
+/** Reasons tied to this interaction rather than to the agent's state. */
+export function pickSkip(e: AgentEntry, c: StepContext): SkipReason | null {
+  const id = e.profile.id
+  if (c.exclude !== undefined && c.exclude.has(id)) return 'excluded'
+  for (const target of c.targets) if (target.agentId === id) return 'already-chosen'
+  return null
+}
+
+export function skillSkip(e: AgentEntry, reqs: readonly SkillRequirement[]): SkipReason | null {
+  for (const r of reqs) {
+    const p = e.skillLevels.get(r.skill)
+    if (p === undefined) return 'lacks-skill'
+    if (p < r.minProficiency) return 'below-proficiency'
+  }
+  return null
+}
+
+export function recordSkip(c: StepContext, t: TraceStep, agentId: string, reason: SkipReason): void {
+  if (c.fullTrace || t.skipped.length < MAX_TRACED_SKIPS) t.skipped.push({ agentId, reason })
+  else t.moreSkipped = (t.moreSkipped ?? 0) + 1
+}
+
+/** Adds the agent as a target; returns true when the decision has all the targets it may have. */
+export function choose(c: StepContext, t: TraceStep, e: AgentEntry, step: RouteStep, reason: string): boolean {
+  c.targets.push({ agentId: e.profile.id, address: e.profile.address, ringSeconds: step.ringSeconds, step: step.kind, reason })
+  t.chosen.push(e.profile.id)
+  return c.targets.length >= c.limit
+}
+
+/** For explain: members a step never examined because they were not eligible or not qualified. */
+export function accountForOthers(members: Iterable<AgentEntry>, seen: Set<AgentEntry>, reqs: readonly SkillRequirement[], c: StepContext, t: TraceStep): void {
+  for (const e of members) {
+    if (seen.has(e)) continue
+    const skip = pickSkip(e, c) ?? availabilitySkip(e) ?? skillSkip(e, reqs)
+    if (skip === null) continue
+    t.considered++
+    recordSkip(c, t, e.profile.id, skip)
+  }
+}

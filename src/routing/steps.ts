@@ -1,0 +1,95 @@
+import { availabilitySkip, type AgentEntry } from './agent-entry.js'
+import type { AgentIndex } from './agent-index.js'
+import { accountForOthers, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
+import { lastContactReason, stepReason } from './reasons.js'
+import { runSkills } from './skills-step.js'
+import { walkPool } from './strategies.js'
+import type { CustomerSummary, RouteStep, RouteTarget, RoutingEnv, TraceStep } from './types.js'
+
+const DAY_MS = 86_400_000
+
+/** What every step of one decision shares; `targets` grows as steps choose agents. */
+export interface StepContext {
+  readonly index: AgentIndex
+  readonly now: number
+  /** Source of random numbers for the random strategy. */
+  readonly env: RoutingEnv
+  readonly customer: CustomerSummary | null
+  /** What the interaction is about (line's product, else the one viewed), for `lineProduct`. */
+  readonly product: string | null
+  readonly timeZone: string
+  readonly ruleName: string
+  readonly exclude: ReadonlySet<string> | undefined
+  readonly limit: number
+  /** Also account for team/skill members the index did not offer (not eligible), for explain. */
+  readonly fullTrace: boolean
+  readonly targets: RouteTarget[]
+}
+
+/** Runs one step: appends the agents it finds to ctx.targets (up to the limit) and accounts for it. */
+export function runStep(step: RouteStep, c: StepContext): TraceStep {
+  switch (step.kind) {
+    case 'owner': {
+      const note = c.customer === null ? 'caller is not a known customer' : 'customer has no owner'
+      return runNamed(step, c, 'owner', c.customer?.ownerAgentId ?? null, note, 'your customer')
+    }
+    case 'last-agent':
+      return runLastAgent(step, c)
+    case 'agent':
+      return runNamed(step, c, `agent ${step.agentId}`, step.agentId, '', stepReason(step, c.ruleName, []))
+    case 'team':
+      return runTeam(step, c)
+    case 'skills':
+      return runSkills(step, c)
+  }
+}
+
+function runLastAgent(step: Extract<RouteStep, { kind: 'last-agent' }>, c: StepContext): TraceStep {
+  const id = c.customer?.lastAgentId ?? null
+  const at = c.customer?.lastContactAt ?? null
+  const label = `last agent within ${step.withinDays} days`
+  if (id === null || at === null) {
+    return runNamed(step, c, label, null, c.customer === null ? 'caller is not a known customer' : 'nobody has spoken with them yet', '')
+  }
+  if (c.now - at > step.withinDays * DAY_MS) {
+    return { ...newTrace(c, label), considered: 1, skipped: [{ agentId: id, reason: 'last-contact-too-old' }] }
+  }
+  // The reason names the date; worked out only when this agent is actually chosen.
+  return runNamed(step, c, label, id, '', () => lastContactReason(at, c.timeZone))
+}
+
+/** A step naming one agent: owner, last agent, a named agent. */
+function runNamed(step: RouteStep, c: StepContext, label: string, id: string | null, note: string, reason: string | (() => string)): TraceStep {
+  const t = newTrace(c, label)
+  if (id === null) {
+    t.note = note
+    return t
+  }
+  t.considered = 1
+  const e = c.index.entry(id)
+  const skip = e === undefined ? 'unknown-agent' : (pickSkip(e, c) ?? availabilitySkip(e))
+  if (skip !== null) t.skipped.push({ agentId: id, reason: skip })
+  else choose(c, t, e!, step, typeof reason === 'string' ? reason : reason())
+  return t
+}
+
+function runTeam(step: Extract<RouteStep, { kind: 'team' }>, c: StepContext): TraceStep {
+  const t = newTrace(c, `team ${step.team} (${step.strategy})`)
+  const group = c.index.team(step.team)
+  if (group === undefined) {
+    t.note = `no agent is in team ${step.team}`
+    return t
+  }
+  const reason = stepReason(step, c.ruleName, [])
+  const seen = c.fullTrace ? new Set<AgentEntry>() : undefined
+  walkPool(step.strategy, group.pool, group.cursor, c.env, (e) => {
+    seen?.add(e)
+    t.considered++
+    const skip = pickSkip(e, c)
+    if (skip === null) return choose(c, t, e, step, reason)
+    recordSkip(c, t, e.profile.id, skip)
+    return false
+  })
+  if (seen !== undefined) accountForOthers(group.members, seen, [], c, t)
+  return t
+}
