@@ -41,9 +41,9 @@ export async function testApp(t: Test, env: Record<string, string> = {}, options
   const schema = await freshSchema(t)
   const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, PORT: '1', RULES_WATCH: 'false', ...env })
   const app = await App.create({ config: { ...config, PORT: 0 }, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), dbSchema: schema, now: options.now })
+  t.teardown(() => app.stop())
   await app.prepare()
   await app.server.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(() => app.stop())
   const address = app.server.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   return { app, url: `http://127.0.0.1:${port}`, config }
