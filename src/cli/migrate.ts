@@ -1,0 +1,20 @@
+import { MIGRATIONS_DIR } from '../app.js'
+import { ConfigError, loadConfig } from '../config.js'
+import { openDatabase } from '../crm/database.js'
+import { migrate } from '../crm/migrate.js'
+
+// `npm run migrate`: applies the SQL migrations in sql/ to DATABASE_URL (or the
+// embedded database in DATA_DIR, which must not be open in a running server).
+try {
+  const config = loadConfig()
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 1, timeoutMs: config.DB_TIMEOUT_MS })
+  try {
+    const result = await migrate(database.db, MIGRATIONS_DIR)
+    console.log(`${database.kind}: applied ${result.applied.length} migration(s)${result.applied.length ? `: ${result.applied.join(', ')}` : ''}; ${result.alreadyApplied.length} already applied`)
+  } finally {
+    await database.close()
+  }
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : `migration failed: ${(err as Error).message}`)
+  process.exitCode = 1
+}
