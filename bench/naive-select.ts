@@ -9,6 +9,7 @@ import type { AgentIndex } from '../src/routing/agent-index.js'
 import type { DecideInput } from '../src/routing/decide.js'
 import { matchRule } from '../src/routing/match-rule.js'
 import { buildRuleContext, productOf } from '../src/routing/rule-context.js'
+import { canonicalSkillSet } from '../src/routing/skill-sets.js'
 import { requirementsOf } from '../src/routing/skills-step.js'
 import type { RouteStep, RoutingEnv, SkillRequirement, Strategy } from '../src/routing/types.js'
 
@@ -35,9 +36,11 @@ export function naiveDecide(input: DecideInput, index: AgentIndex, env: RoutingE
       if (usable(e)) chosen.push(e.profile.id)
       continue
     }
-    const reqs = step.kind === 'skills' ? requirementsOf(step, productOf(interaction, line)) : []
+    const { key, reqs } = step.kind === 'skills' ? canonicalSkillSet(requirementsOf(step, productOf(interaction, line))) : { key: '', reqs: [] }
     if (step.kind === 'skills' && reqs.length === 0) continue
-    const cursor = step.kind === 'team' ? (index.team(step.team)?.cursor ?? -1) : (index.skill(reqs[0]!.skill)?.cursor ?? -1)
+    // Round-robin turns live with the index's team and skill-set pools; reading one is not a search.
+    const cursor =
+      step.strategy !== 'round-robin' ? -1 : step.kind === 'team' ? (index.team(step.team)?.cursor ?? -1) : (index.skillSet(key, reqs)?.cursor ?? -1)
     const matches = (e: AgentEntry) => (step.kind === 'team' ? e.profile.team === step.team : qualifies(e, reqs))
     const want = limit - chosen.length
     const picked = step.strategy === 'random' ? randomFew(index, usable, matches, want, env) : bestFew(index, usable, matches, want, order(step, reqs, cursor))

@@ -1,3 +1,4 @@
+import type { SkillSetPool } from './skill-sets.js'
 import type { AgentProfile, AgentState, AgentStatus, SkipReason } from './types.js'
 
 /**
@@ -8,9 +9,11 @@ export interface AgentEntry {
   profile: AgentProfile
   /**
    * The profile's skills as a Map: looking up a skill an agent lacks in a plain object costs ten
-   * times more, and candidates are checked for skills they lack all the time.
+   * times more, and building a skill set looks up every agent of one skill for the others.
    */
   skillLevels: ReadonlyMap<string, number>
+  /** The skill sets (of those asked for so far) whose requirements the agent meets. */
+  skillSets: SkillSetPool[]
   /** Registration order; round-robin rotates in this order. */
   readonly ord: number
   /**
@@ -24,6 +27,8 @@ export interface AgentEntry {
   callsToday: number
   lastCallEndedAt: number | null
   wrapUpUntil: number | null
+  /** When the agent was last offered an interaction, as a sequence number (0: never). */
+  offeredSeq: number
   /** Position in the idle order, given each time the agent (re)enters the eligible pools. */
   idleSeq: number
   /** Whether the entry is in the eligible pools right now. */
@@ -34,6 +39,7 @@ export function createEntry(profile: AgentProfile, ord: number, at: number): Age
   return {
     profile,
     skillLevels: skillMap(profile),
+    skillSets: [],
     ord,
     presence: 'offline',
     since: at,
@@ -42,6 +48,7 @@ export function createEntry(profile: AgentProfile, ord: number, at: number): Age
     callsToday: 0,
     lastCallEndedAt: null,
     wrapUpUntil: null,
+    offeredSeq: 0,
     idleSeq: 0,
     indexed: false
   }

@@ -1,9 +1,6 @@
 import { AgentPool } from './agent-pool.js'
 import type { AgentEntry } from './agent-entry.js'
 
-/** Proficiency runs 1..10. */
-export const MAX_PROFICIENCY = 10
-
 /** Everyone in a team, and the eligible ones in a pool. */
 export interface TeamGroup {
   readonly name: string
@@ -14,17 +11,10 @@ export interface TeamGroup {
   cursor: number
 }
 
-/**
- * Everyone with a skill; the eligible ones in a pool (every level together), and again by level
- * in idle order for best-skill and for counting who meets a minimum.
- */
+/** Everyone with a skill, eligible or not: where skill sets are built from, and explained with. */
 export interface SkillGroup {
   readonly name: string
   readonly members: Set<AgentEntry>
-  readonly pool: AgentPool
-  /** Index = proficiency 1..10; index 0 is unused so the level reads as itself. */
-  readonly levels: readonly Set<AgentEntry>[]
-  cursor: number
 }
 
 export function createTeamGroup(name: string): TeamGroup {
@@ -32,14 +22,5 @@ export function createTeamGroup(name: string): TeamGroup {
 }
 
 export function createSkillGroup(name: string): SkillGroup {
-  const levels: Set<AgentEntry>[] = []
-  for (let p = 0; p <= MAX_PROFICIENCY; p++) levels.push(new Set())
-  return { name, members: new Set(), pool: new AgentPool(), levels, cursor: -1 }
-}
-
-/** How many eligible agents have the skill at or above `min`. */
-export function countFrom(group: SkillGroup, min: number): number {
-  let n = 0
-  for (let p = MAX_PROFICIENCY; p >= Math.max(1, min); p--) n += group.levels[p]!.size
-  return n
+  return { name, members: new Set() }
 }

@@ -1,7 +1,8 @@
 import { availabilitySkip, createEntry, isEligible, skillMap, stateOf, statusOf, type AgentEntry } from './agent-entry.js'
-import { createSkillGroup, createTeamGroup, MAX_PROFICIENCY, type SkillGroup, type TeamGroup } from './agent-groups.js'
+import { createSkillGroup, createTeamGroup, type SkillGroup, type TeamGroup } from './agent-groups.js'
+import { MAX_PROFICIENCY, SkillSetRegistry, type SkillSetPool } from './skill-sets.js'
 import { WrapUpQueue } from './wrap-up-queue.js'
-import type { AgentProfile, AgentState, AgentStatus, SkipReason } from './types.js'
+import type { AgentProfile, AgentState, AgentStatus, SkillRequirement, SkipReason } from './types.js'
 
 /** An agent as the index sees them; a copy, safe to keep. */
 export interface AgentView {
@@ -12,9 +13,14 @@ export interface AgentView {
 /** State to start a newly registered agent from, e.g. when restoring after a restart. */
 export type InitialAgentState = Partial<Pick<AgentState, 'status' | 'since' | 'callsToday' | 'lastCallEndedAt'>>
 
+/** Skill sets kept at most; each costs about a kilobyte plus its members. */
+export const DEFAULT_MAX_SKILL_SETS = 10_000
+
 /**
- * All agents and their live state, indexed so that "eligible agents of this team / with this skill,
- * best first" is read from the front of ordered pools (see AgentPool) instead of a scan.
+ * All agents and their live state, indexed so that "eligible agents of this team / with these
+ * skills, best first" is read from the front of ordered pools (see AgentPool, SkillSetPool) instead
+ * of a scan. Pools hold eligible agents only: an agent enters them when they become eligible and
+ * leaves when not, and re-entering puts them at the back of the idle order.
  *
  * Every method that changes state takes the time it happened and returns false when it did not
  * apply (unknown agent, nothing to release, no room). Wrap-up ends lazily: any call carrying a time
@@ -28,9 +34,15 @@ export class AgentIndex {
   private readonly entries = new Map<string, AgentEntry>()
   private readonly teams = new Map<string, TeamGroup>()
   private readonly skills = new Map<string, SkillGroup>()
+  private readonly skillSets: SkillSetRegistry
   private readonly wrapUps = new WrapUpQueue()
   private nextOrd = 0
   private nextIdleSeq = 0
+  private nextOfferSeq = 0
+
+  constructor(options: { maxSkillSets?: number } = {}) {
+    this.skillSets = new SkillSetRegistry(options.maxSkillSets ?? DEFAULT_MAX_SKILL_SETS)
+  }
 
   get size(): number {
     return this.entries.size
@@ -95,10 +107,11 @@ export class AgentIndex {
     if (e === undefined || !isEligible(e)) return false
     const before = this.detach(e)
     e.ringing++
+    e.offeredSeq = ++this.nextOfferSeq
     this.attach(e, before, at)
     // Round-robin continues after whoever was offered last, in each team and skill they belong to.
     if (e.profile.team !== null) this.teams.get(e.profile.team)!.cursor = e.ord
-    for (const skill of e.skillLevels.keys()) this.skills.get(skill)!.cursor = e.ord
+    for (const set of e.skillSets) set.cursor = e.ord
     return true
   }
 
@@ -199,6 +212,15 @@ export class AgentIndex {
     return this.skills.get(name)
   }
 
+  /**
+   * @internal Eligible agents meeting every requirement, built on first use (one pass over the
+   * agents of one skill). `key` and `reqs` come from canonicalSkillSet. Undefined when a skill has
+   * no agent at all.
+   */
+  skillSet(key: string, reqs: readonly SkillRequirement[]): SkillSetPool | undefined {
+    return this.skillSets.get(key, reqs, (skill) => this.skills.get(skill)?.members)
+  }
+
   /** @internal Every live entry, in registration order. */
   allEntries(): IterableIterator<AgentEntry> {
     return this.entries.values()
@@ -219,21 +241,13 @@ export class AgentIndex {
     e.idleSeq = ++this.nextIdleSeq
     e.indexed = true
     if (e.profile.team !== null) this.teams.get(e.profile.team)!.pool.add(e)
-    for (const [skill, level] of e.skillLevels) {
-      const group = this.skills.get(skill)!
-      group.pool.add(e)
-      group.levels[level]!.add(e)
-    }
+    for (const set of e.skillSets) set.add(e)
   }
 
   private unindex(e: AgentEntry): void {
     e.indexed = false
     if (e.profile.team !== null) this.teams.get(e.profile.team)!.pool.delete(e)
-    for (const [skill, level] of e.skillLevels) {
-      const group = this.skills.get(skill)!
-      group.pool.delete(e)
-      group.levels[level]!.delete(e)
-    }
+    for (const set of e.skillSets) set.delete(e)
   }
 
   private joinGroups(e: AgentEntry): void {
@@ -248,6 +262,7 @@ export class AgentIndex {
       if (group === undefined) this.skills.set(skill, (group = createSkillGroup(skill)))
       group.members.add(e)
     }
+    this.skillSets.join(e)
   }
 
   private leaveGroups(e: AgentEntry): void {
@@ -260,8 +275,12 @@ export class AgentIndex {
     for (const skill of e.skillLevels.keys()) {
       const group = this.skills.get(skill)!
       group.members.delete(e)
-      if (group.members.size === 0) this.skills.delete(skill)
+      if (group.members.size === 0) {
+        this.skills.delete(skill)
+        this.skillSets.forgetSkill(skill)
+      }
     }
+    e.skillSets = []
   }
 }
 

@@ -88,9 +88,9 @@ export class CallRouter {
   }
 
   /**
-   * The offer to `failedAgentId` failed: it is released, that agent is never offered this
-   * interaction again, and the next target is decided and reserved. Null for an unknown or already
-   * answered interaction.
+   * The offer to `failedAgentId` failed (the adapter's ring timer ran out, or the agent was busy or
+   * declined): the interaction's reservation is released, that agent is never offered it again, and
+   * the next target is decided and reserved. Null for an unknown or already answered interaction.
    */
   next(interactionId: string, failedAgentId: string, why: OfferFailure): RouteDecision | null {
     const offer = this.offers.get(interactionId)

@@ -26,7 +26,8 @@ export interface DecideInput {
  * Routes one interaction: the first matching rule's steps, in order, each adding the agents it
  * finds (an agent appears once) until maxTargets; then the rule's `otherwise`. No rule matching
  * means `rules.fallback`. Never throws for lack of agents or a broken condition — both are in the
- * decision. Reserves nobody; the index only moves on to the present time (wrap-ups due end).
+ * decision. Reserves nobody and changes no agent's state; the index only catches up with the
+ * clock (wrap-ups due end) and builds the pool for a set of skills the first time one is asked for.
  */
 export function decide(input: DecideInput, index: AgentIndex, env: RoutingEnv): RouteDecision {
   const now = env.now()
@@ -58,7 +59,8 @@ export function decide(input: DecideInput, index: AgentIndex, env: RoutingEnv): 
     exclude: input.exclude,
     limit: Math.max(0, Math.floor(input.maxTargets ?? DEFAULT_MAX_TARGETS)),
     fullTrace: input.fullTrace === true,
-    targets
+    targets,
+    chosen: []
   }
   const steps: TraceStep[] = []
   for (const step of rule.steps) {

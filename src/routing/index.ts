@@ -3,8 +3,9 @@
  * Pure and synchronous; adapters feed it agent state and ask it for decisions.
  */
 export * from './types.js'
-export { AgentIndex, type AgentView, type InitialAgentState } from './agent-index.js'
+export { AgentIndex, DEFAULT_MAX_SKILL_SETS, type AgentView, type InitialAgentState } from './agent-index.js'
 export { decide, DEFAULT_MAX_TARGETS, type DecideInput } from './decide.js'
 export { CallRouter, type CallRouterOptions, type InteractionProgress, type OfferFailure, type RouteInput } from './call-router.js'
 export { buildRuleContext, productOf } from './rule-context.js'
 export { matchRule, type RuleMatch, type RuleTried } from './match-rule.js'
+export { MAX_TRACED_SKIPS } from './candidates.js'

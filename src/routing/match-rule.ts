@@ -9,13 +9,16 @@ export interface RuleMatch {
 }
 
 /**
- * Trace entries for "tried, did not match" and "matched", made once per rule set: a call tries
- * dozens of rules, and a fresh object for each would be most of a decision's garbage. They are
- * shared between decisions, hence frozen. A rule set never changes once loaded, so they stay right.
+ * Traces of rule matching, made once per rule set: a call tries dozens of rules, and fresh
+ * entries for each would be most of a decision's garbage. Without errors the trace depends only on
+ * which rule matched, so whole traces are kept per outcome and shared between decisions, hence
+ * frozen. A rule set never changes once loaded, so they stay right.
  */
 interface Outcomes {
   missed: readonly RuleTried[]
   hit: readonly RuleTried[]
+  /** By index of the matching rule; the last slot is "none matched". */
+  traces: (RuleTried[] | undefined)[]
 }
 
 const outcomesByRuleSet = new WeakMap<RuleSet, Outcomes>()
@@ -24,7 +27,7 @@ function outcomesOf(rules: RuleSet): Outcomes {
   let outcomes = outcomesByRuleSet.get(rules)
   if (outcomes === undefined) {
     const entry = (r: CompiledRule, matched: boolean): RuleTried => Object.freeze({ rule: r.name, source: r.source, matched })
-    outcomes = { missed: rules.rules.map((r) => entry(r, false)), hit: rules.rules.map((r) => entry(r, true)) }
+    outcomes = { missed: rules.rules.map((r) => entry(r, false)), hit: rules.rules.map((r) => entry(r, true)), traces: [] }
     outcomesByRuleSet.set(rules, outcomes)
   }
   return outcomes
@@ -58,12 +61,21 @@ export function matchRule(rules: RuleSet, ctx: RuleContext): RuleMatch {
     }
     if (result !== false) (errors ??= []).push({ at: i, message: `condition gave ${describe(result)}, not true or false` })
   }
-  const { missed, hit } = outcomesOf(rules)
-  const tried = missed.slice(0, matched < 0 ? list.length : matched)
-  if (errors !== undefined) for (const { at, message } of errors) tried[at] = { ...missed[at]!, error: message }
-  if (matched < 0) return { rule: null, tried }
-  tried.push(hit[matched]!)
-  return { rule: list[matched]!, tried }
+  const outcomes = outcomesOf(rules)
+  const rule = matched < 0 ? null : list[matched]!
+  if (errors === undefined) {
+    const slot = matched < 0 ? list.length : matched
+    return { rule, tried: (outcomes.traces[slot] ??= Object.freeze(traceOf(outcomes, matched, list.length)) as RuleTried[]) }
+  }
+  const tried = traceOf(outcomes, matched, list.length)
+  for (const { at, message } of errors) tried[at] = { ...outcomes.missed[at]!, error: message }
+  return { rule, tried }
+}
+
+function traceOf({ missed, hit }: Outcomes, matched: number, count: number): RuleTried[] {
+  const tried = missed.slice(0, matched < 0 ? count : matched)
+  if (matched >= 0) tried.push(hit[matched]!)
+  return tried
 }
 
 function describe(value: unknown): string {

@@ -24,8 +24,23 @@ export function stepReason(step: RouteStep, ruleName: string, requirements: read
 
 /** "you last spoke with them on 12 Nov", the date in the rules' time zone. */
 export function lastContactReason(lastContactAt: number, timeZone: string): string {
-  return `you last spoke with them on ${dayMonth(timeZone).format(lastContactAt)}`
+  // Every time zone's offset is a multiple of 15 minutes, so the date is the same throughout a
+  // quarter hour: format once per quarter hour, not per call.
+  const quarter = Math.floor(lastContactAt / QUARTER_HOUR)
+  let byQuarter = reasonsByZone.get(timeZone)
+  if (byQuarter === undefined) reasonsByZone.set(timeZone, (byQuarter = new Map()))
+  let reason = byQuarter.get(quarter)
+  if (reason === undefined) {
+    if (byQuarter.size >= MAX_REMEMBERED) byQuarter.clear()
+    reason = `you last spoke with them on ${dayMonth(timeZone).format(quarter * QUARTER_HOUR)}`
+    byQuarter.set(quarter, reason)
+  }
+  return reason
 }
+
+const QUARTER_HOUR = 900_000
+const MAX_REMEMBERED = 10_000
+const reasonsByZone = new Map<string, Map<number, string>>()
 
 /** What happens instead of ringing anyone, and why. */
 export function finalReason(final: FinalAction, why: string): string {

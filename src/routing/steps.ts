@@ -8,6 +8,21 @@ import type { CustomerSummary, RouteStep, RouteTarget, RoutingEnv, TraceStep } f
 
 const DAY_MS = 86_400_000
 
+// Trace labels of compiled steps, which never change: made once rather than on every call.
+const labels = new WeakMap<RouteStep, string>()
+
+function labelOf(step: Exclude<RouteStep, { kind: 'skills' }>): string {
+  let label = labels.get(step)
+  if (label === undefined) {
+    if (step.kind === 'owner') label = 'owner'
+    else if (step.kind === 'last-agent') label = `last agent within ${step.withinDays} days`
+    else if (step.kind === 'agent') label = `agent ${step.agentId}`
+    else label = `team ${step.team} (${step.strategy})`
+    labels.set(step, label)
+  }
+  return label
+}
+
 /** What every step of one decision shares; `targets` grows as steps choose agents. */
 export interface StepContext {
   readonly index: AgentIndex
@@ -24,6 +39,8 @@ export interface StepContext {
   /** Also account for team/skill members the index did not offer (not eligible), for explain. */
   readonly fullTrace: boolean
   readonly targets: RouteTarget[]
+  /** The agents of `targets`, in the same order. */
+  readonly chosen: AgentEntry[]
 }
 
 /** Runs one step: appends the agents it finds to ctx.targets (up to the limit) and accounts for it. */
@@ -31,12 +48,12 @@ export function runStep(step: RouteStep, c: StepContext): TraceStep {
   switch (step.kind) {
     case 'owner': {
       const note = c.customer === null ? 'caller is not a known customer' : 'customer has no owner'
-      return runNamed(step, c, 'owner', c.customer?.ownerAgentId ?? null, note, 'your customer')
+      return runNamed(step, c, labelOf(step), c.customer?.ownerAgentId ?? null, note, stepReason(step, c.ruleName, []))
     }
     case 'last-agent':
       return runLastAgent(step, c)
     case 'agent':
-      return runNamed(step, c, `agent ${step.agentId}`, step.agentId, '', stepReason(step, c.ruleName, []))
+      return runNamed(step, c, labelOf(step), step.agentId, '', stepReason(step, c.ruleName, []))
     case 'team':
       return runTeam(step, c)
     case 'skills':
@@ -47,7 +64,7 @@ export function runStep(step: RouteStep, c: StepContext): TraceStep {
 function runLastAgent(step: Extract<RouteStep, { kind: 'last-agent' }>, c: StepContext): TraceStep {
   const id = c.customer?.lastAgentId ?? null
   const at = c.customer?.lastContactAt ?? null
-  const label = `last agent within ${step.withinDays} days`
+  const label = labelOf(step)
   if (id === null || at === null) {
     return runNamed(step, c, label, null, c.customer === null ? 'caller is not a known customer' : 'nobody has spoken with them yet', '')
   }
@@ -74,7 +91,7 @@ function runNamed(step: RouteStep, c: StepContext, label: string, id: string | n
 }
 
 function runTeam(step: Extract<RouteStep, { kind: 'team' }>, c: StepContext): TraceStep {
-  const t = newTrace(c, `team ${step.team} (${step.strategy})`)
+  const t = newTrace(c, labelOf(step))
   const group = c.index.team(step.team)
   if (group === undefined) {
     t.note = `no agent is in team ${step.team}`

@@ -234,6 +234,7 @@ export interface TraceStep {
  * for agents: a queue serves higher priority first (FIFO within a priority), and when several
  * waiting interactions compete for an agent who just became free, the highest priority is routed
  * first. `trace.rulesTried[].error` holds conditions that threw; the core does not log, the caller does.
+ * Treat a decision as read-only: parts of its trace are shared between decisions.
  */
 export interface RouteDecision {
   interactionId: string

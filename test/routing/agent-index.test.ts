@@ -169,7 +169,7 @@ t.test('updating a profile keeps the live state and moves the agent to the new t
   t.equal(index.team('sales'), undefined, 'an emptied team is forgotten')
   t.equal(index.skill('tv'), undefined)
   t.equal(index.team('support')?.pool.size, 1, 'eligible again with the higher capacity')
-  t.equal(index.skill('radio')?.levels[7]?.size, 1)
+  t.equal(index.skill('radio')?.members.size, 1)
 })
 
 t.test('the index keeps its own copy of a profile', async (t) => {
@@ -183,7 +183,7 @@ t.test('a removed agent is gone from every pool', async (t) => {
   const index = indexOf([agent('alice', { team: 'sales', skills: { tv: 5 } }), agent('bob', { team: 'sales', skills: { tv: 5 } })])
   t.equal(index.removeAgent('alice'), true)
   t.equal(index.team('sales')?.pool.size, 1)
-  t.equal(index.skill('tv')?.levels[5]?.size, 1)
+  t.equal(index.skill('tv')?.members.size, 1)
   t.same(index.snapshot().map((v) => v.profile.id), ['bob'])
 })
 

@@ -54,8 +54,12 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
       if (state.activeCalls !== held) return t.fail(`${op}: ${id} counts ${state.activeCalls}, router holds ${held}`)
       const eligible = index.skipReason(id) === null
       const inTeam = index.team(profile.team!)!.pool.idle.has(index.entry(id)!)
-      const inSkills = Object.entries(profile.skills).every(([s, p]) => index.skill(s)!.levels[p]!.has(index.entry(id)!) && index.skill(s)!.pool.idle.has(index.entry(id)!))
-      if (eligible !== inTeam || (eligible && !inSkills)) return t.fail(`${op}: ${id} eligible=${eligible} but pooled=${inTeam}`)
+      const entry = index.entry(id)!
+      if (eligible !== inTeam) return t.fail(`${op}: ${id} eligible=${eligible} but in team pool=${inTeam}`)
+      for (const set of entry.skillSets) {
+        if (!set.qualifies(entry)) return t.fail(`${op}: ${id} listed in skill set ${set.key} without the skills`)
+        if (set.pool.idle.has(entry) !== eligible) return t.fail(`${op}: ${id} eligible=${eligible} but in ${set.key}=${!eligible}`)
+      }
     }
     return true
   }

@@ -128,12 +128,26 @@ t.test('a skills step requires every skill at or above its minimum', async (t) =
     steps: [{ kind: 'skills', skills: [{ skill: 'tv', minProficiency: 5 }, { skill: 'en', minProficiency: 3 }], strategy: 'best-skill', ringSeconds: 15 }]
   })
   t.same(d.targets.map((x) => x.agentId), ['both'])
-  t.same(d.trace.steps[0]?.skipped, [
-    { agentId: 'no-en', reason: 'lacks-skill' },
-    { agentId: 'weak-en', reason: 'below-proficiency' }
-  ])
-  t.equal(d.trace.steps[0]?.step, 'skills tv>=5, en>=3 (best-skill)')
+  t.same(d.trace.steps[0], { rule: 'main', step: 'skills tv>=5, en>=3 (best-skill)', considered: 1, skipped: [], chosen: ['both'] })
   t.equal(d.reason, 'best match for tv')
+})
+
+t.test('the full trace says which agents lack a skill or its level', async (t) => {
+  const index = indexOf([
+    agent('both', { skills: { tv: 6, en: 4 } }),
+    agent('weak-en', { skills: { tv: 8, en: 2 } }),
+    agent('no-en', { skills: { tv: 9 } }),
+    agent('away', { skills: { tv: 9, en: 9 } })
+  ])
+  index.setAgentState('away', 'away', T0)
+  const step: RouteStep = { kind: 'skills', skills: [{ skill: 'tv', minProficiency: 5 }, { skill: 'en', minProficiency: 3 }], strategy: 'best-skill', ringSeconds: 15 }
+  const d = decide({ interaction: call(), customer: null, line: null, rules: rules([rule('main', { steps: [step] })]), fullTrace: true }, index, testEnv())
+  t.same(d.trace.steps[0]?.skipped, [
+    { agentId: 'weak-en', reason: 'below-proficiency' },
+    { agentId: 'no-en', reason: 'lacks-skill' },
+    { agentId: 'away', reason: 'away' }
+  ])
+  t.equal(d.trace.steps[0]?.considered, 4)
 })
 
 t.test('a skills step names the skills in its reason when not ranking by proficiency', async (t) => {
@@ -250,7 +264,7 @@ t.test('with lineProduct, best-skill ranks by the product the caller asks about'
   t.equal(d.reason, 'best match for tv')
 })
 
-t.test('best-skill on a common first skill with a rare second one ranks the rare skill’s agents', async (t) => {
+t.test('best-skill over a common and a rare skill orders by the first among those who have both', async (t) => {
   // Forty English speakers, three of whom also know radios: the order is still by English level.
   const agents = Array.from({ length: 40 }, (_, i) => agent(`en${i}`, { skills: { en: 1 + (i % 10) } }))
   agents.push(agent('r-low', { skills: { en: 3, radio: 5 } }), agent('r-high', { skills: { en: 9, radio: 2 } }), agent('r-mid', { skills: { en: 6, radio: 7 } }))
@@ -258,10 +272,10 @@ t.test('best-skill on a common first skill with a rare second one ranks the rare
   const step: RouteStep = { kind: 'skills', skills: [{ skill: 'en', minProficiency: 1 }, { skill: 'radio', minProficiency: 1 }], strategy: 'best-skill', ringSeconds: 15 }
   const d = route(index, { steps: [step] })
   t.same(d.targets.map((x) => x.agentId), ['r-high', 'r-mid', 'r-low'])
-  t.equal(d.trace.steps[0]?.considered, 3, 'only the radio agents were examined')
+  t.equal(d.trace.steps[0]?.considered, 3, 'only agents with both skills were examined')
 })
 
-t.test('round-robin on a common first skill with a rare second one continues after the last offered', async (t) => {
+t.test('round-robin over two skills continues after the last agent offered', async (t) => {
   const agents = Array.from({ length: 40 }, (_, i) => agent(`en${i}`, { skills: { en: 5 } }))
   agents.push(agent('r1', { skills: { en: 5, radio: 5 } }), agent('r2', { skills: { en: 5, radio: 5 } }), agent('r3', { skills: { en: 5, radio: 5 } }))
   const index = indexOf(agents)
