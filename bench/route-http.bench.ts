@@ -3,7 +3,7 @@
  * that it does not share the server's event loop), against the demo data on
  * the embedded database, the caller's customer cached after the first call.
  *
- * Run: npm run bench:http  (options: --seconds 10 --connections 50)
+ * Run: npm run bench:http  (options: --seconds 10 --connections 10)
  *
  * The clock is pinned to a Monday 11:00 in Moscow so the business-hours rules
  * route to agents instead of voicemail. The 8 demo agents are saturated within
@@ -20,7 +20,7 @@ import { App } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { formatBytes } from './stats.js'
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } })
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } } })
 const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
 const started = Date.now()
 
@@ -34,10 +34,10 @@ const base = `http://127.0.0.1:${typeof address === 'object' && address ? addres
 await fetch(`${base}/v1/demo-data`, { method: 'POST' })
 console.log(`server on ${base} (${app.database.kind}), demo data loaded`)
 
-async function autocannon(name: string, path: string, body: unknown): Promise<void> {
+async function autocannon(name: string, path: string, body: unknown, seconds = values.seconds!): Promise<void> {
   // Warm the caller cache, then measure.
   await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const args = ['-j', '-d', values.seconds!, '-c', values.connections!, '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body), `${base}${path}`]
+  const args = ['-j', '-d', seconds, '-c', values.connections!, '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body), `${base}${path}`]
   const child = spawn(join('node_modules', '.bin', 'autocannon'), args, { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -48,12 +48,15 @@ async function autocannon(name: string, path: string, body: unknown): Promise<vo
     non2xx: number
     errors: number
   }
+  if (name === 'warm-up') return
   console.log(
     `${name.padEnd(34)} ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
       `total ${r.requests.total.toLocaleString('en')}  non-2xx ${r.non2xx}  errors ${r.errors}`
   )
 }
 
+// Warm-up, not reported: lets the JIT compile the hot path before anything is measured.
+await autocannon('warm-up', '/v1/route', { caller: '+79031112233', dialed: '+74951234567' }, '3')
 await autocannon('POST /v1/route (known VIP caller)', '/v1/route', { caller: '+79161234567', dialed: '+74951234567' })
 await autocannon('POST /v1/route (new caller)', '/v1/route', { caller: '+79160009999', dialed: '+74951234568' })
 await autocannon('POST /v1/route/explain (known caller)', '/v1/route/explain', { caller: '+79031112233', dialed: '+74951234567' })
