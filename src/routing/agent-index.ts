@@ -1,6 +1,6 @@
 import { availabilitySkip, createEntry, isEligible, skillMap, stateOf, statusOf, type AgentEntry } from './agent-entry.js'
 import { createSkillGroup, createTeamGroup, type SkillGroup, type TeamGroup } from './agent-groups.js'
-import { MAX_PROFICIENCY, SkillSetRegistry, type SkillSetPool } from './skill-sets.js'
+import { MAX_PROFICIENCY, SkillSetRegistry, type SkillSetPool, type SkillSetSources } from './skill-sets.js'
 import { WrapUpQueue } from './wrap-up-queue.js'
 import type { AgentProfile, AgentState, AgentStatus, SkillRequirement, SkipReason } from './types.js'
 
@@ -35,6 +35,10 @@ export class AgentIndex {
   private readonly teams = new Map<string, TeamGroup>()
   private readonly skills = new Map<string, SkillGroup>()
   private readonly skillSets: SkillSetRegistry
+  private readonly members: SkillSetSources = {
+    skill: (name) => this.skills.get(name)?.members,
+    team: (name) => this.teams.get(name)?.members
+  }
   private readonly wrapUps = new WrapUpQueue()
   private nextOrd = 0
   private nextIdleSeq = 0
@@ -213,12 +217,12 @@ export class AgentIndex {
   }
 
   /**
-   * @internal Eligible agents meeting every requirement, built on first use (one pass over the
-   * agents of one skill). `key` and `reqs` come from canonicalSkillSet. Undefined when a skill has
-   * no agent at all.
+   * @internal Eligible agents meeting every requirement, of `team` when given, built on first use
+   * (one pass over the agents of one skill, or of the team). `key`, `reqs` and `team` come from one
+   * canonicalSkillSet call. Undefined when a skill, or the team, has no agent at all.
    */
-  skillSet(key: string, reqs: readonly SkillRequirement[]): SkillSetPool | undefined {
-    return this.skillSets.get(key, reqs, (skill) => this.skills.get(skill)?.members)
+  skillSet(key: string, reqs: readonly SkillRequirement[], team: string | null = null): SkillSetPool | undefined {
+    return this.skillSets.get(key, reqs, team, this.members)
   }
 
   /** @internal Every live entry, in registration order. */
@@ -280,6 +284,8 @@ export class AgentIndex {
         this.skillSets.forgetSkill(skill)
       }
     }
+    // Which skill sets an agent belongs to depends on their team as well as their skills, so a
+    // changed agent leaves them all and joinGroups works them out again from the new profile.
     e.skillSets = []
   }
 }

@@ -26,6 +26,11 @@ export function skillSkip(e: AgentEntry, reqs: readonly SkillRequirement[]): Ski
   return null
 }
 
+/** 'other-team' when the step is limited to a team and the agent is not in it. */
+export function teamSkip(e: AgentEntry, team: string | null): SkipReason | null {
+  return team !== null && e.profile.team !== team ? 'other-team' : null
+}
+
 export function recordSkip(c: StepContext, t: TraceStep, agentId: string, reason: SkipReason): void {
   if (c.fullTrace || t.skipped.length < MAX_TRACED_SKIPS) t.skipped.push({ agentId, reason })
   else t.moreSkipped = (t.moreSkipped ?? 0) + 1
@@ -39,11 +44,22 @@ export function choose(c: StepContext, t: TraceStep, e: AgentEntry, step: RouteS
   return c.targets.length >= c.limit
 }
 
-/** For explain: members a step never examined because they were not eligible or not qualified. */
-export function accountForOthers(members: Iterable<AgentEntry>, seen: Set<AgentEntry>, reqs: readonly SkillRequirement[], c: StepContext, t: TraceStep): void {
+/**
+ * For explain: members a step never examined because they were not eligible or not qualified.
+ * An agent of another team than the step's is 'other-team' whatever their skills: no level of
+ * skill would have put them in the step's pool.
+ */
+export function accountForOthers(
+  members: Iterable<AgentEntry>,
+  seen: Set<AgentEntry>,
+  reqs: readonly SkillRequirement[],
+  team: string | null,
+  c: StepContext,
+  t: TraceStep
+): void {
   for (const e of members) {
     if (seen.has(e)) continue
-    const skip = pickSkip(e, c) ?? availabilitySkip(e) ?? skillSkip(e, reqs)
+    const skip = pickSkip(e, c) ?? availabilitySkip(e) ?? teamSkip(e, team) ?? skillSkip(e, reqs)
     if (skip === null) continue
     t.considered++
     recordSkip(c, t, e.profile.id, skip)

@@ -16,8 +16,9 @@ export function stepReason(step: RouteStep, ruleName: string, requirements: read
       return `team ${step.team}`
     case 'skills': {
       const first = requirements[0]?.skill ?? ''
-      if (step.strategy === 'best-skill') return `best match for ${first}`
-      return `skilled in ${requirements.map((r) => r.skill).join(', ')}`
+      if (step.strategy === 'best-skill') return step.team === undefined ? `best match for ${first}` : `best match for ${first} in team ${step.team}`
+      const skills = requirements.map((r) => r.skill).join(', ')
+      return step.team === undefined ? `skilled in ${skills}` : `team ${step.team}, skilled in ${skills}`
     }
   }
 }

@@ -5,11 +5,18 @@ import type { SkillRequirement } from './types.js'
 /** Proficiency runs 1..10. */
 export const MAX_PROFICIENCY = 10
 
+/** Everyone (eligible or not) with a skill, or in a team: where skill sets find their members. */
+export interface SkillSetSources {
+  skill(name: string): ReadonlySet<AgentEntry> | undefined
+  team(name: string): ReadonlySet<AgentEntry> | undefined
+}
+
 /**
  * The eligible agents who meet a whole set of skill requirements — every skill at or above its
- * minimum — so a skills step reads qualified agents from the front of its orders. Walking one
- * skill's agents and checking the others instead degrades over time: the agents who fail the
- * check are never taken, so they gather at the front of the idle order and every walk passes them.
+ * minimum, and the team when the set is limited to one — so a skills step reads qualified agents
+ * from the front of its orders. Walking one skill's agents and checking the others instead
+ * degrades over time: the agents who fail the check are never taken, so they gather at the front
+ * of the idle order and every walk passes them. The team belongs to the set for the same reason.
  */
 export class SkillSetPool {
   readonly pool = new AgentPool()
@@ -25,10 +32,13 @@ export class SkillSetPool {
 
   constructor(
     readonly key: string,
-    readonly reqs: readonly SkillRequirement[]
+    readonly reqs: readonly SkillRequirement[],
+    /** Only agents of this team, or null for agents of any team (or none). */
+    readonly team: string | null
   ) {}
 
   qualifies(e: AgentEntry): boolean {
+    if (this.team !== null && e.profile.team !== this.team) return false
     for (const r of this.reqs) if ((e.skillLevels.get(r.skill) ?? 0) < r.minProficiency) return false
     return true
   }
@@ -62,21 +72,30 @@ export class SkillSetPool {
   }
 }
 
+/** A skill set's identity: canonical requirements, the team it is limited to, and a key for both. */
+export interface CanonicalSkillSet {
+  key: string
+  reqs: SkillRequirement[]
+  team: string | null
+}
+
 /**
  * Requirements in a canonical form and their key: the first stays first (best-skill ranks by it),
  * the rest sorted by skill; a skill listed twice keeps its higher minimum; minimums below 1 are 1.
+ * The team is part of the key: the same skills within a team and across all teams are two sets.
  */
-export function canonicalSkillSet(reqs: readonly SkillRequirement[]): { key: string; reqs: SkillRequirement[] } {
+export function canonicalSkillSet(reqs: readonly SkillRequirement[], team: string | null = null): CanonicalSkillSet {
   const merged = new Map<string, number>()
   for (const r of reqs) merged.set(r.skill, Math.max(merged.get(r.skill) ?? 1, r.minProficiency))
   const [first, ...rest] = [...merged].map(([skill, minProficiency]) => ({ skill, minProficiency }))
   const canonical = first === undefined ? [] : [first, ...rest.sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))]
-  return { key: JSON.stringify(canonical.map((r) => [r.skill, r.minProficiency])), reqs: canonical }
+  return { key: JSON.stringify([team, canonical.map((r) => [r.skill, r.minProficiency])]), reqs: canonical, team }
 }
 
 /**
  * The skill sets asked for so far, kept up to date as agents come, go and change. A set is built
- * on first use from the agents of one of its skills (once per set, not per call); past `limit`
+ * on first use from the agents of its rarest skill, or of its team when that is smaller (once per
+ * set, not per call); sets are found again through their skills, team-limited ones too. Past `limit`
  * sets the least recently used is dropped, so products named by web visitors cannot grow it
  * without end. Entries list the sets they belong to, eligible or not (AgentEntry.skillSets).
  */
@@ -87,8 +106,11 @@ export class SkillSetRegistry {
 
   constructor(private readonly limit: number) {}
 
-  /** The set for canonical `reqs`, or undefined when one of the skills has no agent at all. */
-  get(key: string, reqs: readonly SkillRequirement[], membersOf: (skill: string) => ReadonlySet<AgentEntry> | undefined): SkillSetPool | undefined {
+  /**
+   * The set for `key`, `reqs` and `team` from one canonicalSkillSet call; undefined when there are
+   * no requirements, when one of the skills has no agent at all, or when the team has no agent.
+   */
+  get(key: string, reqs: readonly SkillRequirement[], team: string | null, sources: SkillSetSources): SkillSetPool | undefined {
     let set = this.byKey.get(key)
     if (set !== undefined) {
       set.usedAt = ++this.uses
@@ -96,12 +118,17 @@ export class SkillSetRegistry {
     }
     let rarest: ReadonlySet<AgentEntry> | undefined
     for (const r of reqs) {
-      const members = membersOf(r.skill)
+      const members = sources.skill(r.skill)
       if (members === undefined) return undefined
       if (rarest === undefined || members.size < rarest.size) rarest = members
     }
     if (rarest === undefined) return undefined
-    set = new SkillSetPool(key, reqs)
+    if (team !== null) {
+      const members = sources.team(team)
+      if (members === undefined) return undefined
+      if (members.size < rarest.size) rarest = members
+    }
+    set = new SkillSetPool(key, reqs, team)
     const eligible: AgentEntry[] = []
     let lastOffered: AgentEntry | undefined
     for (const e of rarest) {
@@ -122,11 +149,14 @@ export class SkillSetRegistry {
     }
     this.byKey.set(key, set)
     set.usedAt = ++this.uses
-    if (this.byKey.size > this.limit) this.drop(this.leastRecentlyUsed(), membersOf)
+    if (this.byKey.size > this.limit) this.drop(this.leastRecentlyUsed(), sources)
     return set
   }
 
-  /** Works out which known sets an agent belongs to; the agent must not be in any pool yet. */
+  /**
+   * Works out which known sets an agent belongs to, from their skills and team as they are now;
+   * the agent must not be in any pool yet (a changed agent leaves every set first, see leaveGroups).
+   */
   join(e: AgentEntry): void {
     const found = new Set<SkillSetPool>()
     for (const skill of e.skillLevels.keys()) for (const set of this.bySkill.get(skill) ?? []) if (set.qualifies(e)) found.add(set)
@@ -145,10 +175,10 @@ export class SkillSetRegistry {
     return oldest!
   }
 
-  private drop(set: SkillSetPool, membersOf: (skill: string) => ReadonlySet<AgentEntry> | undefined): void {
+  private drop(set: SkillSetPool, sources: SkillSetSources): void {
     this.unregister(set)
     // Every member has the first skill, so its agents are all that can refer to the set.
-    for (const e of membersOf(set.reqs[0]!.skill) ?? []) {
+    for (const e of sources.skill(set.reqs[0]!.skill) ?? []) {
       if (e.skillSets.includes(set)) e.skillSets = e.skillSets.filter((s) => s !== set)
     }
   }

@@ -1,17 +1,15 @@
 import type { AgentEntry } from './agent-entry.js'
 import { accountForOthers, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
 import { stepReason } from './reasons.js'
-import { canonicalSkillSet } from './skill-sets.js'
+import { canonicalSkillSet, type CanonicalSkillSet } from './skill-sets.js'
 import type { StepContext } from './steps.js'
 import { walkPool, type Visit } from './strategies.js'
 import type { RouteStep, SkillRequirement, TraceStep } from './types.js'
 
 type SkillsStep = Extract<RouteStep, { kind: 'skills' }>
 
-/** A step's requirements (canonical), their key, trace label and reason, for one product. */
-interface SkillsPlan {
-  reqs: SkillRequirement[]
-  key: string
+/** A step's skill set (canonical requirements, team, key), trace label and reason, for one product. */
+interface SkillsPlan extends CanonicalSkillSet {
   label: string
   reason: string
 }
@@ -22,18 +20,20 @@ const plans = new WeakMap<SkillsStep, Map<string | null, SkillsPlan>>()
 const MAX_PLANS_PER_STEP = 1000
 
 /**
- * Agents with every required skill at its minimum, from the index's skill set for exactly these
- * requirements: everyone the walk meets qualifies, so it stops after about as many agents as it
- * takes (plus any excluded or already chosen).
+ * Agents with every required skill at its minimum (and of the step's team, when it names one),
+ * from the index's skill set for exactly these requirements and team: everyone the walk meets
+ * qualifies, so it stops after about as many agents as it takes (plus any excluded or already
+ * chosen), and never meets an agent of another team.
  */
 export function runSkills(step: SkillsStep, c: StepContext): TraceStep {
-  const { reqs, key, label, reason } = planOf(step, c.product)
+  const { reqs, team, key, label, reason } = planOf(step, c.product)
   const t = newTrace(c, label)
   if (step.lineProduct !== undefined && c.product === null) t.note = 'no product known for this interaction'
   if (reqs.length === 0) return t
-  const set = c.index.skillSet(key, reqs)
+  const set = c.index.skillSet(key, reqs, team)
   if (set === undefined) {
-    t.note = `no agent has skill ${reqs.find((r) => c.index.skill(r.skill) === undefined)?.skill ?? ''}`
+    const missing = reqs.find((r) => c.index.skill(r.skill) === undefined)
+    t.note = missing !== undefined ? `no agent has skill ${missing.skill}` : `no agent is in team ${team ?? ''}`
     return t
   }
   const seen = c.fullTrace ? new Set<AgentEntry>() : undefined
@@ -42,7 +42,7 @@ export function runSkills(step: SkillsStep, c: StepContext): TraceStep {
   else walkPool(step.strategy, set.pool, set.cursor, c.env, visit)
   if (seen !== undefined) {
     // Everyone with the first skill, to say why each of the others was not offered.
-    accountForOthers(c.index.skill(reqs[0]!.skill)!.members, seen, reqs, c, t)
+    accountForOthers(c.index.skill(reqs[0]!.skill)!.members, seen, reqs, team, c, t)
   }
   return t
 }
@@ -67,8 +67,9 @@ function planOf(step: SkillsStep, product: string | null): SkillsPlan {
   let plan = byProduct.get(key)
   if (plan === undefined) {
     if (byProduct.size >= MAX_PLANS_PER_STEP) byProduct.clear()
-    const canonical = canonicalSkillSet(requirementsOf(step, key))
-    const label = `skills ${canonical.reqs.map((r) => `${r.skill}>=${r.minProficiency}`).join(', ')} (${step.strategy})`
+    const canonical = canonicalSkillSet(requirementsOf(step, key), step.team ?? null)
+    const within = step.team === undefined ? '' : ` in team ${step.team}`
+    const label = `skills ${canonical.reqs.map((r) => `${r.skill}>=${r.minProficiency}`).join(', ')}${within} (${step.strategy})`
     plan = { ...canonical, label, reason: stepReason(step, '', canonical.reqs) }
     byProduct.set(key, plan)
   }

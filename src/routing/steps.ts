@@ -107,6 +107,6 @@ function runTeam(step: Extract<RouteStep, { kind: 'team' }>, c: StepContext): Tr
     recordSkip(c, t, e.profile.id, skip)
     return false
   })
-  if (seen !== undefined) accountForOthers(group.members, seen, [], c, t)
+  if (seen !== undefined) accountForOthers(group.members, seen, [], null, c, t)
   return t
 }

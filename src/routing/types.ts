@@ -116,6 +116,8 @@ export type RouteStep =
        * the first requirement: best-skill ranks by it. Without a known product it adds nothing.
        */
       lineProduct?: { minProficiency: number }
+      /** When set, only agents of this team: the skills pick among the team, not the whole floor. */
+      team?: string
       strategy: Strategy
       ringSeconds: number
     }
@@ -206,6 +208,8 @@ export type SkipReason =
   | 'at-capacity'
   | 'lacks-skill'
   | 'below-proficiency'
+  /** Not in the team the step is limited to (reported before skills: no skill level would help). */
+  | 'other-team'
   | 'unknown-agent'
   | 'last-contact-too-old'
   | 'excluded'
@@ -214,7 +218,10 @@ export type SkipReason =
 /** One step's account in the decision trace. */
 export interface TraceStep {
   rule: string
-  /** The step in words: "owner", "team vip-desk (longest-idle)", "skills en>=5, tv>=3 (best-skill)". */
+  /**
+   * The step in words: "owner", "team vip-desk (longest-idle)", "skills en>=5, tv>=3 (best-skill)",
+   * "skills product:crm>=7 in team sales (best-skill)".
+   */
   step: string
   /** Candidates examined (the index offers eligible agents first, so this is rarely the whole team). */
   considered: number

@@ -13,6 +13,10 @@
  *     - skills: { billing: 6, lang:ru: 5 }  # each at least that proficiency
  *       strategy: best-skill
  *     - product: 5                         # the line's product as a skill, at least 5
+ *     - product: 7                         # the same, among the sales team only
+ *       team: sales
+ *
+ * `team` with `skills` or `product` limits that skills step to the team; on its own it is a team step.
  */
 import { isMap, isScalar } from 'yaml'
 import type { Node } from 'yaml'
@@ -44,7 +48,9 @@ export function readRouteStep(file: YamlFile, node: Node, catalog: RulesCatalog)
   if (!isMap(node)) return void file.error(node, `a route step is one of: ${KINDS.join(', ')}`)
   const fields = file.fields(node, 'route step', [...KINDS, ...OPTIONS])
   if (!fields) return undefined
-  const kinds = KINDS.filter((k) => fields.has(k))
+  // Next to skills or product, team limits the skills step instead of being a step of its own.
+  const teamLimit = fields.has('team') && (fields.has('skills') || fields.has('product'))
+  const kinds = KINDS.filter((k) => fields.has(k) && !(k === 'team' && teamLimit))
   const isSkills = kinds.length > 0 && kinds.every((k) => k === 'skills' || k === 'product')
   if (kinds.length === 0) return void file.error(node, `a route step needs one of: ${KINDS.join(', ')}`)
   if (kinds.length > 1 && !isSkills) {
@@ -91,26 +97,35 @@ function readTarget(
       return { kind: 'agent', agentId, ringSeconds }
     }
     case 'team': {
-      const team = file.text(main.value, 'team')
-      if (team === undefined) return undefined
-      if (!catalog.teams.has(team)) return void file.error(main.value, withSuggestion(`unknown team '${team}'`, team, catalog.teams))
-      return { kind: 'team', team, strategy, ringSeconds }
+      const team = readTeam(file, main, catalog)
+      return team === undefined ? undefined : { kind: 'team', team, strategy, ringSeconds }
     }
     default: {
       const skillsField = fields.get('skills')
       const skills = skillsField ? readSkills(file, skillsField.value, catalog) : []
       const productField = fields.get('product')
       const productMin = productField ? file.wholeNumber(productField.value, 'product (minimum proficiency)', 1, 10) : undefined
-      if (skills === undefined || (productField && productMin === undefined)) return undefined
+      const teamField = fields.get('team')
+      const team = teamField ? readTeam(file, teamField, catalog) : undefined
+      if (skills === undefined || (productField && productMin === undefined) || (teamField && team === undefined)) return undefined
       return {
         kind: 'skills',
         skills,
         ...(productMin !== undefined ? { lineProduct: { minProficiency: productMin } } : {}),
+        ...(team !== undefined ? { team } : {}),
         strategy,
         ringSeconds,
       }
     }
   }
+}
+
+/** A team the catalog knows. */
+function readTeam(file: YamlFile, field: Field, catalog: RulesCatalog): string | undefined {
+  const team = file.text(field.value, 'team')
+  if (team === undefined) return undefined
+  if (!catalog.teams.has(team)) return void file.error(field.value, withSuggestion(`unknown team '${team}'`, team, catalog.teams))
+  return team
 }
 
 function emptyValue(file: YamlFile, field: Field, hint: string): boolean {

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { AgentIndex } from '../../src/routing/agent-index.js'
 import { CallRouter, type OfferFailure } from '../../src/routing/call-router.js'
-import type { AgentStatus, RouteStep, Strategy } from '../../src/routing/types.js'
+import type { SkillSetPool } from '../../src/routing/skill-sets.js'
+import type { AgentProfile, AgentStatus, RouteStep, Strategy } from '../../src/routing/types.js'
 import { agent, call, customer, rule, rules, seeded, T0, testEnv } from './fixtures/inputs.js'
 
 /*
@@ -22,11 +23,13 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
   const env = testEnv(T0, seeded(99))
   const index = new AgentIndex()
   const ids: string[] = []
+  const profiles = new Map<string, AgentProfile>()
   for (let i = 0; i < AGENTS; i++) {
     const skills: Record<string, number> = {}
     for (const s of SKILLS) if (rnd() < 0.6) skills[s] = 1 + Math.floor(rnd() * 10)
     ids.push(`a${i}`)
-    index.upsertAgent(agent(`a${i}`, { team: pick(rnd, TEAMS), capacity: rnd() < 0.2 ? 3 : 1, skills }))
+    profiles.set(`a${i}`, agent(`a${i}`, { team: pick(rnd, TEAMS), capacity: rnd() < 0.2 ? 3 : 1, skills }))
+    index.upsertAgent(profiles.get(`a${i}`)!)
     index.setAgentState(`a${i}`, 'available', T0)
   }
   const set = rules(
@@ -35,6 +38,7 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
         { kind: 'owner', ringSeconds: 20 },
         { kind: 'last-agent', withinDays: 30, ringSeconds: 20 },
         { kind: 'skills', skills: [{ skill: pick(rnd, SKILLS), minProficiency: 3 }], lineProduct: { minProficiency: 2 }, strategy, ringSeconds: 15 },
+        { kind: 'skills', skills: [{ skill: pick(rnd, SKILLS), minProficiency: 2 }], team: pick(rnd, TEAMS), strategy, ringSeconds: 15 },
         { kind: 'team', team: pick(rnd, TEAMS), strategy, ringSeconds: 15 }
       ]
       return rule(strategy, { when: (c) => c.time.minute % STRATEGIES.length === i, steps })
@@ -47,6 +51,8 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
   let routed = 0
 
   const check = (op: string): boolean => {
+    const sets = new Set<SkillSetPool>()
+    for (const id of ids) for (const set of index.entry(id)!.skillSets) sets.add(set)
     for (const id of ids) {
       const { profile, state } = index.get(id)!
       const held = [...ringing.values()].filter((a) => a === id).length + [...talking.values()].filter((a) => a === id).length
@@ -57,8 +63,12 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
       const entry = index.entry(id)!
       if (eligible !== inTeam) return t.fail(`${op}: ${id} eligible=${eligible} but in team pool=${inTeam}`)
       for (const set of entry.skillSets) {
-        if (!set.qualifies(entry)) return t.fail(`${op}: ${id} listed in skill set ${set.key} without the skills`)
+        if (!set.qualifies(entry)) return t.fail(`${op}: ${id} listed in skill set ${set.key} without the skills or team`)
         if (set.pool.idle.has(entry) !== eligible) return t.fail(`${op}: ${id} eligible=${eligible} but in ${set.key}=${!eligible}`)
+      }
+      for (const set of sets) {
+        if (set.qualifies(entry) !== entry.skillSets.includes(set)) return t.fail(`${op}: ${id} qualifies for ${set.key}=${set.qualifies(entry)} but lists it=${!set.qualifies(entry)}`)
+        if (!set.qualifies(entry) && set.pool.idle.has(entry)) return t.fail(`${op}: ${id} in the pool of ${set.key} without qualifying`)
       }
     }
     return true
@@ -111,6 +121,12 @@ t.test('concurrent decisions never over-assign an agent, whatever the interleavi
       router.cancel(id)
       ringing.delete(id)
       label = `cancel ${id}`
+    } else if (r >= 0.9 && r < 0.92) {
+      // Moves to another team with the same skills, keeping their calls.
+      const id = pick(rnd, ids)
+      profiles.set(id, { ...profiles.get(id)!, team: pick(rnd, TEAMS) })
+      index.upsertAgent(profiles.get(id)!)
+      label = `team ${id}`
     } else {
       const id = pick(rnd, ids)
       index.setAgentState(id, pick<AgentStatus>(rnd, ['available', 'available', 'away', 'offline', 'wrap-up']), at)
