@@ -36,12 +36,14 @@ export function naiveDecide(input: DecideInput, index: AgentIndex, env: RoutingE
       if (usable(e)) chosen.push(e.profile.id)
       continue
     }
-    const { key, reqs } = step.kind === 'skills' ? canonicalSkillSet(requirementsOf(step, productOf(interaction, line))) : { key: '', reqs: [] }
+    const team = step.kind === 'skills' ? (step.team ?? null) : null
+    const { key, reqs } = step.kind === 'skills' ? canonicalSkillSet(requirementsOf(step, productOf(interaction, line)), team) : { key: '', reqs: [] }
     if (step.kind === 'skills' && reqs.length === 0) continue
     // Round-robin turns live with the index's team and skill-set pools; reading one is not a search.
     const cursor =
-      step.strategy !== 'round-robin' ? -1 : step.kind === 'team' ? (index.team(step.team)?.cursor ?? -1) : (index.skillSet(key, reqs)?.cursor ?? -1)
-    const matches = (e: AgentEntry) => (step.kind === 'team' ? e.profile.team === step.team : qualifies(e, reqs))
+      step.strategy !== 'round-robin' ? -1 : step.kind === 'team' ? (index.team(step.team)?.cursor ?? -1) : (index.skillSet(key, reqs, team)?.cursor ?? -1)
+    const matches = (e: AgentEntry) =>
+      step.kind === 'team' ? e.profile.team === step.team : (team === null || e.profile.team === team) && qualifies(e, reqs)
     const want = limit - chosen.length
     const picked = step.strategy === 'random' ? randomFew(index, usable, matches, want, env) : bestFew(index, usable, matches, want, order(step, reqs, cursor))
     for (const e of picked) chosen.push(e.profile.id)
