@@ -40,7 +40,6 @@ const TARGETS_US = { cold: 1000, warm: 20, card: 5000 }
 const config = loadConfig({ ...process.env, DATABASE_URL })
 const rng = mulberry32(7)
 let peakRss = 0
-const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 
 console.log(`caller lookup: ${SIZE.customers.toLocaleString('en')} customers, ${SIZE.phones.toLocaleString('en')} phones; node ${process.version}, ${availableParallelism()} cpus, pool ${config.DB_POOL_SIZE}`)
 await ensureData()
@@ -51,8 +50,8 @@ console.log(`load average before measuring: ${load()}`)
 const database = await openDatabase({ url: DATABASE_URL, dataDir: '', poolSize: config.DB_POOL_SIZE, timeoutMs: config.DB_TIMEOUT_MS, schema: SCHEMA })
 const prepared = openPreparedVariant()
 const variants = [
-  { label: 'as shipped', db: database.db, backends: await backendPids(database.db, config.DB_POOL_SIZE) },
-  { label: 'prepared statements', db: prepared, backends: await backendPids(prepared, config.DB_POOL_SIZE) }
+  { label: 'as shipped', db: database.db },
+  { label: 'prepared statements', db: prepared }
 ]
 const today = isoDate(Date.now())
 const results: Summary[] = []
@@ -60,8 +59,8 @@ const results: Summary[] = []
 // Fills both pools and warms PostgreSQL's caches for every plan shape; not measured.
 for (const { db } of variants) {
   const warmup = new CallerIdentifier(db, config.DEFAULT_COUNTRY, 0)
-  await inFlight(2000, IN_FLIGHT, async () => void (await warmup.identify(randomInput().raw)))
-  await inFlight(500, IN_FLIGHT, async () => void (await buildCustomerCard(db, randomCustomer(), today)))
+  await concurrently(2000, IN_FLIGHT, async () => void (await warmup.identify(randomInput().raw)))
+  await concurrently(500, IN_FLIGHT, async () => void (await buildCustomerCard(db, randomCustomer(), today)))
 }
 
 console.log('\nnumber parsing (libphonenumber, not memoised)')
@@ -79,23 +78,12 @@ console.log('\nnumber parsing (libphonenumber, not memoised)')
 for (const variant of variants) {
   console.log(`\ncold, ${variant.label}: cache off, every lookup queries the database`)
   const identifier = new CallerIdentifier(variant.db, config.DEFAULT_COUNTRY, 0)
-  const samples: number[] = []
-  for (let k = 0; k < SAMPLES.cold; k++) {
-    const input = randomInput()
-    const t0 = process.hrtime.bigint()
-    const { customer } = await identifier.identify(input.raw)
-    samples.push(Number(process.hrtime.bigint() - t0))
-    check(input, customer?.id ?? null)
-  }
-  results.push(summarize(`cold identify, ${variant.label}`, samples))
-  const cpu = cpuMeter(variant.backends)
-  const run = await inFlight(SAMPLES.coldConcurrent, IN_FLIGHT, async () => {
+  const lookup = async () => {
     const input = randomInput()
     check(input, (await identifier.identify(input.raw)).customer?.id ?? null)
-  })
-  results.push(summarize(`  ${IN_FLIGHT} in flight`, run.samples))
-  console.log(`${''.padEnd(40)} ${Math.round(run.perSecond).toLocaleString('en')} lookups/s; ${cpu(SAMPLES.coldConcurrent)}`)
-  sampleRss()
+  }
+  results.push(await phase(`cold identify, ${variant.label}`, variant.db, SAMPLES.cold, 1, lookup))
+  results.push(await phase(`  ${IN_FLIGHT} in flight`, variant.db, SAMPLES.coldConcurrent, IN_FLIGHT, lookup))
 }
 
 console.log('\nwarm: every lookup is a cache hit')
@@ -104,37 +92,22 @@ console.log('\nwarm: every lookup is a cache hit')
   // Each caller of the working set arrives in two formats (e.g. from SIP and from AMI).
   const set = Array.from({ length: SAMPLES.warmSet }, () => randomInput(0)).flatMap((input) => [input, { ...input, raw: format(input.e164, input.style + 3) }])
   for (const input of set) check(input, (await identifier.identify(input.raw)).customer?.id ?? null)
-  const samples: number[] = []
-  const started = process.hrtime.bigint()
-  for (let k = 0; k < SAMPLES.warm; k++) {
-    const input = set[Math.floor(rng() * set.length)]!
-    const t0 = process.hrtime.bigint()
-    const { customer } = await identifier.identify(input.raw)
-    samples.push(Number(process.hrtime.bigint() - t0))
-    if (k % 1000 === 0) check(input, customer?.id ?? null)
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  results.push(summarize('warm identify', samples))
-  console.log(`${''.padEnd(40)} ${Math.round(SAMPLES.warm / seconds).toLocaleString('en')} lookups/s (timing included)`)
-  sampleRss()
+  results.push(
+    await phase('warm identify', null, SAMPLES.warm, 1, async () => {
+      const input = set[Math.floor(rng() * set.length)]!
+      if ((await identifier.identify(input.raw)).customer?.id !== input.expected) throw new Error(`${input.raw}: wrong customer from the cache`)
+    })
+  )
 }
 
 for (const variant of variants) {
   console.log(`\ncard assembly, ${variant.label} (buildCustomerCard: 7 queries at once on the pool)`)
-  const samples: number[] = []
-  for (let k = 0; k < SAMPLES.cards; k++) {
+  const card = async () => {
     const id = randomCustomer()
-    const t0 = process.hrtime.bigint()
-    const card = await buildCustomerCard(variant.db, id, today)
-    samples.push(Number(process.hrtime.bigint() - t0))
-    if (card?.customer.id !== id) throw new Error(`card for customer ${id} not found`)
+    if ((await buildCustomerCard(variant.db, id, today))?.customer.id !== id) throw new Error(`no card for customer ${id}`)
   }
-  results.push(summarize(`card, ${variant.label}`, samples))
-  const cpu = cpuMeter(variant.backends)
-  const run = await inFlight(SAMPLES.cardsConcurrent, IN_FLIGHT, async () => void (await buildCustomerCard(variant.db, randomCustomer(), today)))
-  results.push(summarize(`  ${IN_FLIGHT} in flight`, run.samples))
-  console.log(`${''.padEnd(40)} ${Math.round(run.perSecond).toLocaleString('en')} cards/s; ${cpu(SAMPLES.cardsConcurrent)}`)
-  sampleRss()
+  results.push(await phase(`card, ${variant.label}`, variant.db, SAMPLES.cards, 1, card))
+  results.push(await phase(`  ${IN_FLIGHT} in flight`, variant.db, SAMPLES.cardsConcurrent, IN_FLIGHT, card))
 }
 
 const memory = process.memoryUsage()
@@ -219,8 +192,22 @@ function check(input: Input, found: string | null): void {
   if (found !== input.expected) throw new Error(`${input.raw}: expected customer ${input.expected}, identified ${found}`)
 }
 
-/** Runs `count` operations with `inFlight` of them outstanding at any time; per-operation latency and the rate. */
-async function inFlight(count: number, inFlight: number, op: () => Promise<void>): Promise<{ samples: number[]; perSecond: number }> {
+/**
+ * Runs `count` operations with `inFlight` of them outstanding at any time and
+ * prints per-operation latency, the rate, and CPU per operation. The pool is
+ * filled first, so no measured operation waits for a new connection.
+ */
+async function phase(name: string, db: Kysely<Database> | null, count: number, inFlight: number, op: () => Promise<void>): Promise<Summary> {
+  const cpu = cpuMeter(db ? await backendPids(db, config.DB_POOL_SIZE) : [])
+  const run = await concurrently(count, inFlight, op)
+  const summary = summarize(name, run.samples)
+  console.log(`${''.padEnd(40)} ${Math.round(run.perSecond).toLocaleString('en')}/s; ${cpu(count)}`)
+  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  return summary
+}
+
+/** Per-operation latency (ns) of `count` operations run `inFlight` at a time, and the rate per second. */
+async function concurrently(count: number, inFlight: number, op: () => Promise<void>): Promise<{ samples: number[]; perSecond: number }> {
   const samples: number[] = []
   let started = 0
   const begin = process.hrtime.bigint()
@@ -296,26 +283,34 @@ async function backendPids(db: Kysely<Database>, size: number): Promise<number[]
 
 /**
  * Starts counting CPU time; the returned function says how much this process
- * and the pool's PostgreSQL backends used per operation since. Backends are read
+ * and the given PostgreSQL backends used per operation since. Backends are read
  * from /proc, so their share shows only when PostgreSQL runs on this machine.
  */
 function cpuMeter(backends: number[]): (operations: number) => string {
-  const ticks = () => backends.reduce((sum, pid) => {
+  // utime + stime of a process, in kernel clock ticks (10 ms on Linux); undefined when it is not visible.
+  const ticks = (pid: number) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      return sum + Number(fields[11]) + Number(fields[12])
+      return Number(fields[11]) + Number(fields[12])
     } catch {
-      return NaN
+      return undefined
     }
-  }, 0)
+  }
   const node = process.cpuUsage()
-  const server = ticks()
+  const server = new Map(backends.map((pid) => [pid, ticks(pid)]))
   return (operations) => {
     const used = process.cpuUsage(node)
-    // Kernel clock ticks are 10 ms on Linux (CLK_TCK = 100).
-    const serverUs = ((ticks() - server) * 10_000) / operations
+    let serverTicks = 0
+    let seen = 0
+    for (const [pid, before] of server) {
+      const after = ticks(pid)
+      if (before === undefined || after === undefined) continue
+      serverTicks += after - before
+      seen++
+    }
     const nodeUs = (used.user + used.system) / operations
-    return `CPU per operation: node ${nodeUs.toFixed(0)} µs${Number.isNaN(serverUs) ? '' : `, PostgreSQL ${serverUs.toFixed(0)} µs`}`
+    const serverUs = (serverTicks * 10_000) / operations
+    return `CPU per operation: node ${nodeUs.toFixed(0)} µs${seen > 0 ? `, PostgreSQL ${serverUs.toFixed(0)} µs` : ''}`
   }
 }
 

@@ -252,7 +252,8 @@ function ivanPetrov(h: History): DemoCustomer {
     [{ phone: DEMO_CALLERS.ivanPetrov, kind: 'mobile' }],
     [PRODUCTS[0]!.need, PRODUCTS[2]!.need]
   )
-  c.calls.push(h.call(DEMO_CALLERS.ivanPetrov, 40, 'answered', 'a-clara'), h.call(DEMO_CALLERS.ivanPetrov, 23, 'missed', 'a-anna'))
+  // Weekend days move a call back by up to two days, so days 26 and 22 keep the missed call before the call-back.
+  c.calls.push(h.call(DEMO_CALLERS.ivanPetrov, 40, 'answered', 'a-clara'), h.call(DEMO_CALLERS.ivanPetrov, 26, 'missed', 'a-anna'))
   c.calls.push(h.call(DEMO_CALLERS.ivanPetrov, 22, 'answered', 'a-anna'), h.call(DEMO_CALLERS.ivanPetrov, 9, 'answered', 'a-anna'), h.call(DEMO_CALLERS.ivanPetrov, 2, 'answered', 'a-anna'))
   c.deals.push(h.deal(PRODUCTS[0]!.deal(100), 'done', 'won', 1_200_000, 300), h.deal(PRODUCTS[1]!.deal(40), 'paid', 'won', 180_000, 150))
   c.deals.push(h.deal('CRM Enterprise, 120 seats', 'agreement', 'open', 1_440_000, 3))

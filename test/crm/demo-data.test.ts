@@ -111,6 +111,15 @@ t.test('the same moment always gives the same data set', async (t) => {
   t.same(buildDemoCustomers(NOW), buildDemoCustomers(NOW))
 })
 
+t.test('the tour holds on every day of the week, weekends included', async (t) => {
+  for (let day = 0; day < 7; day++) {
+    const [ivan, olga] = buildDemoCustomers(NOW + day * 86_400_000)
+    t.equal(ivan!.values.last_agent_id, 'a-anna', `day ${day}: Ivan last spoke to his owner`)
+    t.notOk(ivan!.tasks.some((task) => task.kind === 'callback' && task.status === 'open'), `day ${day}: Ivan's missed call was returned`)
+    t.equal(olga!.values.overdue_days, 45, `day ${day}: Olga is 45 days overdue`)
+  }
+})
+
 t.test('POST /v1/demo-data loads the set, answers with the counts and tells the server', async (t) => {
   const { db } = await testDatabase(t)
   let loaded = 0
