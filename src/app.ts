@@ -124,7 +124,10 @@ export class App {
     void this.server.register(lineRoutes, { db, identifier: this.identifier, onLineChanged: (line) => this.lines.set(line) })
     void this.server.register(routingRoutes, { interactions: this.interactions })
     void this.server.register(rulesRoutes, { status: () => this.currentRules() })
-    void this.server.register(demoRoutes, { db, now, onLoaded: () => this.demoLoaded() })
+    // The demo set replaces customers holding its numbers: open by default only on the embedded database.
+    if (this.config.DEMO_DATA ?? this.database.kind === 'pglite') {
+      void this.server.register(demoRoutes, { db, now, onLoaded: () => this.demoLoaded() })
+    }
   }
 
   /**

@@ -25,6 +25,9 @@ const ConfigSchema = Type.Object({
   RULES_WATCH: Type.Boolean({ default: true, expected: 'true or false' }),
   WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, expected: 'seconds 0..3600' }),
   MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, expected: 'an integer 1..20' }),
+  DEMO_DATA: Type.Optional(
+    Type.Boolean({ expected: 'true or false; when unset, POST /v1/demo-data is open on the embedded database only' })
+  ),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, expected: 'bytes, at least 1024' }),
   IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, expected: 'bytes, at least 1024' })
 })

@@ -45,7 +45,8 @@ try {
 
 const text = await response.text()
 if (response.status !== 201) {
-  process.stderr.write(`The server at ${base} refused to load the demo data (HTTP ${response.status}): ${text}\n`)
+  const hint = response.status === 404 ? ' The server has the demo data endpoint closed: start it with DEMO_DATA=true to allow it.' : ''
+  process.stderr.write(`The server at ${base} refused to load the demo data (HTTP ${response.status}): ${text}${hint}\n`)
   process.exit(1)
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { Errors } from '../errors.js'
 import type { CustomerSummary } from '../routing/types.js'
+import { precompiled } from './precompiled.js'
 import type { CustomerRow, Database } from './schema.js'
 
 /** A customer as the API shows it. */
@@ -48,12 +49,9 @@ export interface CustomerInput {
   phones?: CustomerPhone[]
 }
 
-/**
- * Phone → what routing needs, in one indexed query (customer_phones primary
- * key, then customers primary key, then the newest open deal by index).
- */
-export async function findCustomerSummaryByPhone(db: Kysely<Database>, phone: string): Promise<CustomerSummary | null> {
-  const row = await db
+/** The summary query for one phone; kysely types its row from the tables. */
+function summaryQuery(db: Kysely<Database>, phone: string) {
+  return db
     .selectFrom('customer_phones as p')
     .innerJoin('customers as c', 'c.id', 'p.customer_id')
     .select([
@@ -79,7 +77,17 @@ export async function findCustomerSummaryByPhone(db: Kysely<Database>, phone: st
           .as('open_deal_stage')
     ])
     .where('p.phone', '=', phone)
-    .executeTakeFirst()
+}
+
+const summaryByPhone = precompiled(summaryQuery, ['\u0000phone'] as [string])
+
+/**
+ * Phone → what routing needs, in one indexed query (customer_phones primary
+ * key, then customers primary key, then the newest open deal by index).
+ */
+export async function findCustomerSummaryByPhone(db: Kysely<Database>, phone: string): Promise<CustomerSummary | null> {
+  const rows = await summaryByPhone(db, phone)
+  const row = rows[0]
   if (!row) return null
   return {
     id: String(row.id),
@@ -98,10 +106,11 @@ export async function findCustomerSummaryByPhone(db: Kysely<Database>, phone: st
 }
 
 export async function getCustomer(db: Kysely<Database>, id: number): Promise<Customer | null> {
-  const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!row) return null
-  const phones = await db.selectFrom('customer_phones').select(['phone', 'kind']).where('customer_id', '=', id).orderBy('phone').execute()
-  return toCustomer(row, phones)
+  const [row, phones] = await Promise.all([
+    db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst(),
+    db.selectFrom('customer_phones').select(['phone', 'kind']).where('customer_id', '=', id).orderBy('phone').execute()
+  ])
+  return row ? toCustomer(row, phones) : null
 }
 
 /** Creates a customer with their phones in one transaction. */
@@ -173,7 +182,7 @@ function toColumns(input: CustomerInput) {
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined))
 }
 
-function toCustomer(row: CustomerRow, phones: CustomerPhone[]): Customer {
+export function toCustomer(row: CustomerRow, phones: CustomerPhone[]): Customer {
   return {
     id: row.id,
     name: row.name,

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { PGliteDialect } from './pglite-dialect.js'
+import { PreparingClient } from './preparing-client.js'
 import type { Database } from './schema.js'
 
 /** Type OIDs whose text form we parse the same way on PostgreSQL and PGlite. */
@@ -48,6 +49,9 @@ function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
+    Client: PreparingClient,
+    // Keep connections (and their prepared statements): reconnecting costs milliseconds.
+    idleTimeoutMillis: 0,
     connectionTimeoutMillis: options.timeoutMs,
     statement_timeout: options.timeoutMs * 5,
     query_timeout: options.timeoutMs * 5,

@@ -131,3 +131,8 @@ async function startProxy(targetPort: number) {
     }
   }
 }
+
+t.test('the demo data endpoint is closed on an external database unless enabled', async (t) => {
+  const { url } = await testApp(t)
+  t.equal((await request(`${url}/v1/demo-data`, { method: 'POST' })).status, 404)
+})

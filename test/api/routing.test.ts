@@ -9,7 +9,7 @@ const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
 
 async function demoApp(t: Parameters<typeof testApp>[0], env: Record<string, string> = {}) {
-  const server = await testApp(t, env, { now: () => MONDAY_11_MSK })
+  const server = await testApp(t, { DEMO_DATA: "true", ...env }, { now: () => MONDAY_11_MSK })
   const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
   if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
   return server
