@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { sql, type Kysely } from 'kysely'
 import { loadConfig } from '../src/config.js'
+import { seededRandom } from '../src/seeded-random.js'
 import { buildCustomerCard, isoDate } from '../src/crm/customer-card.js'
 import { openDatabase } from '../src/crm/database.js'
 import type { Database } from '../src/crm/schema.js'
@@ -37,7 +38,7 @@ const UNKNOWN_SHARE = 0.1
 const TARGETS_US = { cold: 1000, warm: 20, card: 5000 }
 
 const config = loadConfig({ ...process.env, DATABASE_URL })
-const rng = mulberry32(7)
+const rng = seededRandom(7)
 let peakRss = 0
 
 console.log(`caller lookup: ${SIZE.customers.toLocaleString('en')} customers, ${SIZE.phones.toLocaleString('en')} phones; node ${process.version}, ${availableParallelism()} cpus, pool ${config.DB_POOL_SIZE}`)
@@ -273,13 +274,3 @@ function cpuMeter(backends: number[]): (operations: number) => string {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}

@@ -4,6 +4,7 @@
  * figures from different runs, and from rival rule compilers, are comparable.
  */
 import type { AgentIndex } from '../src/routing/agent-index.js'
+import { seededRandom } from '../src/seeded-random.js'
 import type {
   AgentProfile,
   BusinessCalendar,
@@ -28,22 +29,13 @@ export interface FixtureSize {
 
 export const DEFAULT_SIZE: FixtureSize = { agents: 10_000, skills: 200, teams: 50, rules: 100, interactions: 10_000 }
 
+export { seededRandom }
+
 /** The first skills are languages everyone has one of; the rest are products. */
 export const LANGUAGES = 5
 export const START = Date.UTC(2024, 10, 12, 10, 0)
 const DAY = 86_400_000
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export const skillName = (i: number) => `skill-${String(i).padStart(3, '0')}`
 export const teamName = (i: number) => `team-${String(i).padStart(2, '0')}`

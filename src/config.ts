@@ -49,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') raw[key] = value
   }
+  // Default and Convert work in place on the copy; `env` keeps the text for messages.
   const parsed = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>
   const bad = new Set<string>()
   for (const error of Value.Errors(ConfigSchema, parsed)) {
@@ -58,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (bad.size > 0) {
     const properties = ConfigSchema.properties as Record<string, { expected?: string }>
     throw new ConfigError(
-      [...bad].map((key) => `${key}=${JSON.stringify(raw[key])}: expected ${properties[key]?.expected ?? 'a valid value'}`)
+      [...bad].map((key) => `${key}=${JSON.stringify(env[key])}: expected ${properties[key]?.expected ?? 'a valid value'}`)
     )
   }
   return Object.freeze(parsed as Static<typeof ConfigSchema>)
@@ -71,4 +72,15 @@ export function describeConfig(): { name: string; default: unknown; expected: st
     default: (schema as { default?: unknown }).default,
     expected: (schema as { expected?: string }).expected ?? ''
   }))
+}
+
+/** For command-line entry points: the config, or exit 2 with every bad variable named on stderr. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`${err.message}\n`)
+    process.exit(2)
+  }
 }

@@ -1,18 +1,9 @@
 import { App, StartupError } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 import { createLogger } from './logger.js'
 
 // Entry point: `npm start`. Exits non-zero with every bad setting named when the configuration is wrong.
-let config
-try {
-  config = loadConfig()
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`)
-    process.exit(2)
-  }
-  throw err
-}
+const config = loadConfigOrExit()
 
 const logger = createLogger(config.LOG_LEVEL)
 const app = await App.create({ config, logger })

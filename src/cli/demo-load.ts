@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.js'
+import { loadConfigOrExit } from '../config.js'
 import { DEMO_CALLERS, DEMO_LINES, type DemoDataCounts } from '../crm/demo-data.js'
 
 // `npm run demo:load`: asks the running server to load the demo CRM. The server
@@ -15,16 +15,7 @@ const LINES = [
   { phone: DEMO_LINES.website, what: 'Website free number (organic)' }
 ]
 
-let config
-try {
-  config = loadConfig()
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`)
-    process.exit(2)
-  }
-  throw err
-}
+const config = loadConfigOrExit()
 
 // A server bound to every interface is reached on loopback.
 const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST

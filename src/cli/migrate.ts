@@ -1,12 +1,12 @@
 import { MIGRATIONS_DIR } from '../app.js'
-import { ConfigError, loadConfig } from '../config.js'
+import { loadConfigOrExit } from '../config.js'
 import { openDatabase } from '../crm/database.js'
 import { migrate } from '../crm/migrate.js'
 
 // `npm run migrate`: applies the SQL migrations in sql/ to DATABASE_URL (or the
 // embedded database in DATA_DIR, which must not be open in a running server).
+const config = loadConfigOrExit()
 try {
-  const config = loadConfig()
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 1, timeoutMs: config.DB_TIMEOUT_MS })
   try {
     const result = await migrate(database.db, MIGRATIONS_DIR)
@@ -15,6 +15,6 @@ try {
     await database.close()
   }
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `migration failed: ${(err as Error).message}`)
+  console.error(`migration failed: ${(err as Error).message}`)
   process.exitCode = 1
 }

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
+import { seededRandom } from '../seeded-random.js'
 import { isoDate } from './customer-card.js'
 import type { CallTable, CustomerPhoneTable, CustomerTable, Database, DealTable, OrderTable, PaymentTable, TaskTable } from './schema.js'
 
@@ -238,7 +239,7 @@ async function reserveIds(trx: Transaction<Database>, table: 'customers' | 'orde
 
 /** The whole demo set, in memory, in a fixed order: the tour's three callers, then the generated ones. */
 export function buildDemoCustomers(now: number): DemoCustomer[] {
-  const rng = mulberry32(SEED)
+  const rng = seededRandom(SEED)
   const history = new History(rng, now)
   const taken = new Set<string>([...Object.values(DEMO_CALLERS), ...Object.values(DEMO_LINES)])
   const customers = [ivanPetrov(history), olgaSmirnova(history), spamCaller(history)]
@@ -502,17 +503,6 @@ function time(value: Date | string | null | undefined): number {
   return value instanceof Date ? value.getTime() : value ? Date.parse(value) : 0
 }
 
-/** mulberry32: a tiny PRNG with good spread, so the demo set is the same on every load. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)]!
