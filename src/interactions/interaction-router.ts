@@ -77,6 +77,8 @@ export class InteractionRouter {
   /** Decides and reserves the first target. Never throws for bad caller input or a database outage. */
   async route(request: RouteRequest): Promise<RoutedInteraction> {
     const prepared = await this.prepare(request)
+    // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
+    this.clearTimer(prepared.result.callId)
     const decision = this.options.router.route(prepared.input)
     const routed: RoutedInteraction = { ...prepared.result, decision }
     this.logRuleErrors(decision)

@@ -170,3 +170,11 @@ async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, time
   }
   return value
 }
+
+t.test('routing the same call again replaces its offer instead of leaving two agents ringing', async (t) => {
+  const { url } = await demoApp(t)
+  await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-again' } })
+  await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-again' } })
+  const ringing = ((await request(`${url}/v1/agents/states`)).body as { agentId: string; status: string }[]).filter((s) => s.status === 'ringing')
+  t.same(ringing.map((s) => s.agentId), ['a-anna'])
+})
