@@ -1,8 +1,11 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { agentSocketRoutes } from './api/agent-socket.routes.js'
 import { agentStateRoutes } from './api/agent-state.routes.js'
+import { agentTokenRoutes } from './api/agent-token.routes.js'
 import { agentRoutes } from './api/agents.routes.js'
 import { customerRoutes } from './api/customers.routes.js'
 import { demoRoutes } from './api/demo.routes.js'
@@ -13,6 +16,7 @@ import { rulesRoutes, type RulesStatus } from './api/rules.routes.js'
 import { createServer } from './api/server.js'
 import type { Config } from './config.js'
 import { listAgents, loadCatalog, toAgentProfile, type Agent } from './crm/agent.repository.js'
+import { buildCustomerCard, isoDate } from './crm/customer-card.js'
 import { openDatabase, type CrmDatabase } from './crm/database.js'
 import { listLines } from './crm/line.repository.js'
 import { migrate, pendingMigrations } from './crm/migrate.js'
@@ -21,6 +25,10 @@ import { CallerIdentifier } from './identify/identify-caller.js'
 import { InteractionRouter } from './interactions/interaction-router.js'
 import { LineDirectory } from './interactions/line-directory.js'
 import { AgentIndex, CallRouter } from './routing/index.js'
+import { CardEvents, type ScreenPopEvent } from './screenpop/card-events.js'
+import { selectSubprotocol } from './screenpop/protocol.js'
+import { serializeRequestWithoutToken } from './screenpop/request-log.js'
+import { ScreenPopHub } from './screenpop/screen-pop-hub.js'
 import { CATALOG_FILE, createCatalog, formatRuleError, loadCatalogFile, RulesWatcher, type RuleError, type RulesCatalog } from './rules/index.js'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
@@ -51,6 +59,8 @@ export class App {
   readonly router: CallRouter
   readonly interactions: InteractionRouter
   readonly lines = new LineDirectory()
+  /** Screen-pop events per agent, for their pages' live channel. */
+  readonly screenPops: ScreenPopHub<ScreenPopEvent>
   private readonly rulesWatcher: RulesWatcher
   private rulesStatus: RulesStatus | null = null
   private dbCatalog: RulesCatalog = createCatalog({})
@@ -76,6 +86,17 @@ export class App {
       now,
       ringTimers: true
     })
+    this.screenPops = new ScreenPopHub({
+      retentionMs: config.SCREENPOP_RETENTION_SECONDS * 1000,
+      maxBacklogBytes: config.SCREENPOP_MAX_BACKLOG_BYTES,
+      now
+    })
+    const cards = new CardEvents({
+      hub: this.screenPops,
+      loadCard: (customerId) => buildCustomerCard(database.db, customerId, isoDate(now())),
+      logger: logger.child({ component: 'screen-pop' })
+    })
+    this.interactions.onEvent(cards.handle)
     this.rulesWatcher = new RulesWatcher({
       dir: config.RULES_DIR,
       catalog: () => this.catalog(),
@@ -87,7 +108,9 @@ export class App {
       },
       onError: (errors) => this.rulesRejected(errors)
     })
-    this.server = createServer({ logger, bodyLimit: config.BODY_LIMIT_BYTES })
+    // Agent pages may put their token in the URL: the request log must not show it.
+    const serverLogger = logger.child({}, { serializers: { req: serializeRequestWithoutToken } })
+    this.server = createServer({ logger: serverLogger, bodyLimit: config.BODY_LIMIT_BYTES })
     this.registerRoutes()
   }
 
@@ -108,6 +131,8 @@ export class App {
   private registerRoutes(): void {
     const { db } = this.database
     const now = this.now
+    // Before any route that upgrades to a WebSocket.
+    void this.server.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectSubprotocol } })
     void this.server.register(healthRoutes, {
       checks: {
         database: async () => {
@@ -121,6 +146,8 @@ export class App {
     void this.server.register(customerRoutes, { db, identifier: this.identifier, now, importLimitBytes: this.config.IMPORT_LIMIT_BYTES })
     void this.server.register(agentRoutes, { db, onAgentChanged: (agent) => this.agentChanged(agent) })
     void this.server.register(agentStateRoutes, { index: this.agents, now })
+    void this.server.register(agentTokenRoutes, { db })
+    void this.server.register(agentSocketRoutes, { db, hub: this.screenPops, heartbeatMs: this.config.SCREENPOP_HEARTBEAT_SECONDS * 1000 })
     void this.server.register(lineRoutes, { db, identifier: this.identifier, onLineChanged: (line) => this.lines.set(line) })
     void this.server.register(routingRoutes, { interactions: this.interactions })
     void this.server.register(rulesRoutes, { status: () => this.currentRules() })
@@ -176,6 +203,7 @@ export class App {
     clearTimeout(this.retryTimer)
     this.interactions.close()
     this.rulesWatcher.close()
+    this.screenPops.close()
     await this.server.close()
     await this.database.close()
     this.logger.info('stopped')

@@ -29,7 +29,24 @@ const ConfigSchema = Type.Object({
     Type.Boolean({ expected: 'true or false; when unset, POST /v1/demo-data is open on the embedded database only' })
   ),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, expected: 'bytes, at least 1024' }),
-  IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, expected: 'bytes, at least 1024' })
+  IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, expected: 'bytes, at least 1024' }),
+  SCREENPOP_RETENTION_SECONDS: Type.Integer({
+    default: 3600,
+    minimum: 1,
+    maximum: 604800,
+    expected: 'seconds 1..604800 a screen-pop event is kept for agent pages that reconnect'
+  }),
+  SCREENPOP_HEARTBEAT_SECONDS: Type.Integer({
+    default: 20,
+    minimum: 1,
+    maximum: 3600,
+    expected: 'seconds 1..3600 between pings to agent pages; two unanswered pings close the connection'
+  }),
+  SCREENPOP_MAX_BACKLOG_BYTES: Type.Integer({
+    default: 1048576,
+    minimum: 1024,
+    expected: 'bytes, at least 1024: unsent data an agent page may fall behind before it is told to resync'
+  })
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>

@@ -22,6 +22,8 @@ export interface AgentTable {
   capacity: ColumnType<number, number | undefined, number>
   active: ColumnType<boolean, boolean | undefined, boolean>
   created_at: Generated<Date>
+  /** SHA-256 (hex) of the agent's screen-pop token; the token itself is never stored. */
+  token_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface SkillTable {

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
+import { findAgentIdByToken } from '../crm/agent-token.repository.js'
+import type { Database } from '../crm/schema.js'
+import { serveAgentConnection } from '../screenpop/agent-connection.js'
+import type { ScreenPopEvent } from '../screenpop/card-events.js'
+import { CloseCodes, lastSeqFromQuery, tokenFromRequest } from '../screenpop/protocol.js'
+import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
+
+export interface AgentSocketRoutesOptions {
+  db: Kysely<Database>
+  hub: ScreenPopHub<ScreenPopEvent>
+  heartbeatMs: number
+}
+
+/** Who the connecting page is, decided before the upgrade. */
+type Caller = { agentId: string } | { refused: (typeof CloseCodes)[keyof typeof CloseCodes] }
+
+/**
+ * The agent page's live channel: `GET /v1/agents/socket?token=…&lastSeq=N`.
+ * The upgrade is always accepted, and a page that cannot be served is closed
+ * at once with a code and reason it can read (4401 for a bad token): a browser
+ * sees nothing of a refused upgrade but a failed connection.
+ * Needs @fastify/websocket registered first.
+ */
+export async function agentSocketRoutes(fastify: FastifyInstance, options: AgentSocketRoutesOptions): Promise<void> {
+  const { db, hub, heartbeatMs } = options
+  if (!(heartbeatMs > 0)) throw new Error('agentSocketRoutes: heartbeatMs must be positive')
+  const callers = new WeakMap<FastifyRequest, Caller>()
+
+  fastify.get(
+    '/v1/agents/socket',
+    {
+      websocket: true,
+      // The token is checked before the upgrade so that the socket handler is synchronous and misses no message.
+      preValidation: async (request) => {
+        callers.set(request, await identify(request))
+      }
+    },
+    (socket, request) => {
+      const caller = callers.get(request)
+      if (!caller || 'refused' in caller) {
+        const refusal = caller?.refused ?? CloseCodes.invalidToken
+        request.log.info({ code: refusal.code }, 'agent page refused')
+        socket.close(refusal.code, refusal.reason)
+        return
+      }
+      const lastSeq = lastSeqFromQuery(request.query) ?? null
+      serveAgentConnection({ socket, agentId: caller.agentId, lastSeq, hub, heartbeatMs, log: request.log })
+    }
+  )
+
+  async function identify(request: FastifyRequest): Promise<Caller> {
+    if (lastSeqFromQuery(request.query) === undefined) return { refused: CloseCodes.badRequest }
+    const token = tokenFromRequest(request.query, request.headers)
+    if (!token) return { refused: CloseCodes.invalidToken }
+    try {
+      const agentId = await findAgentIdByToken(db, token)
+      return agentId ? { agentId } : { refused: CloseCodes.invalidToken }
+    } catch (err) {
+      request.log.warn({ err }, 'agent token could not be checked')
+      return { refused: CloseCodes.tryAgainLater }
+    }
+  }
+}
