@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { installAdminAuth } from './api/admin-auth.js'
+import { agentPageRoutes } from './api/agent-page.routes.js'
 import { agentSocketRoutes } from './api/agent-socket.routes.js'
 import { agentStateRoutes } from './api/agent-state.routes.js'
 import { agentTokenRoutes } from './api/agent-token.routes.js'
@@ -11,6 +13,7 @@ import { customerRoutes } from './api/customers.routes.js'
 import { demoRoutes } from './api/demo.routes.js'
 import { healthRoutes } from './api/health.routes.js'
 import { lineRoutes } from './api/lines.routes.js'
+import { meRoutes } from './api/me.routes.js'
 import { routingRoutes } from './api/routing.routes.js'
 import { rulesRoutes, type RulesStatus } from './api/rules.routes.js'
 import { createServer } from './api/server.js'
@@ -29,6 +32,7 @@ import { CardEvents, type ScreenPopEvent } from './screenpop/card-events.js'
 import { selectSubprotocol } from './screenpop/protocol.js'
 import { serializeRequestWithoutToken } from './screenpop/request-log.js'
 import { ScreenPopHub } from './screenpop/screen-pop-hub.js'
+import { WebhookPop } from './screenpop/webhook-pop.js'
 import { CATALOG_FILE, createCatalog, formatRuleError, loadCatalogFile, RulesWatcher, type RuleError, type RulesCatalog } from './rules/index.js'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../sql/', import.meta.url))
@@ -61,6 +65,8 @@ export class App {
   readonly lines = new LineDirectory()
   /** Screen-pop events per agent, for their pages' live channel. */
   readonly screenPops: ScreenPopHub<ScreenPopEvent>
+  /** The configured webhooks that also receive every agent's screen-pop events; null when none are. */
+  readonly webhooks: WebhookPop | null
   private readonly rulesWatcher: RulesWatcher
   private rulesStatus: RulesStatus | null = null
   private dbCatalog: RulesCatalog = createCatalog({})
@@ -91,8 +97,19 @@ export class App {
       maxBacklogBytes: config.SCREENPOP_MAX_BACKLOG_BYTES,
       now
     })
+    const webhooks = (this.webhooks = config.SCREENPOP_WEBHOOKS.length > 0 ? this.createWebhooks() : null)
+    const hub = this.screenPops
     const cards = new CardEvents({
-      hub: this.screenPops,
+      // Every published event also goes to the agent's webhooks, queued: publishing never waits for them.
+      hub: webhooks
+        ? {
+            publish: (agentId: string, event: ScreenPopEvent) => {
+              const published = hub.publish(agentId, event)
+              webhooks.deliver(agentId, published)
+              return published
+            }
+          }
+        : hub,
       loadCard: (customerId) => buildCustomerCard(database.db, customerId, isoDate(now())),
       logger: logger.child({ component: 'screen-pop' })
     })
@@ -111,7 +128,23 @@ export class App {
     // Agent pages may put their token in the URL: the request log must not show it.
     const serverLogger = logger.child({}, { serializers: { req: serializeRequestWithoutToken } })
     this.server = createServer({ logger: serverLogger, bodyLimit: config.BODY_LIMIT_BYTES })
+    installAdminAuth(this.server, { token: config.ADMIN_TOKEN ?? null })
+    if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN is not set: the admin endpoints (/v1/customers, /v1/agents, /v1/route…) are open to anyone who can reach the server')
     this.registerRoutes()
+  }
+
+  private createWebhooks(): WebhookPop {
+    const { SCREENPOP_WEBHOOKS: targets, SCREENPOP_WEBHOOK_SECRET: secret } = this.config
+    // loadConfig refuses webhooks without a secret; a hand-built config must not slip through unsigned.
+    if (!secret) throw new StartupError('SCREENPOP_WEBHOOKS is set but SCREENPOP_WEBHOOK_SECRET is not')
+    this.logger.info({ webhooks: targets.length }, 'screen-pop webhooks configured')
+    return new WebhookPop({
+      targets,
+      secret,
+      teamOf: (agentId) => this.agents.get(agentId)?.profile.team ?? null,
+      logger: this.logger.child({ component: 'screen-pop-webhook' }),
+      now: this.now
+    })
   }
 
   static async create(options: AppOptions): Promise<App> {
@@ -155,6 +188,8 @@ export class App {
     if (this.config.DEMO_DATA ?? this.database.kind === 'pglite') {
       void this.server.register(demoRoutes, { db, now, onLoaded: () => this.demoLoaded() })
     }
+    void this.server.register(meRoutes, { db, index: this.agents, now })
+    void this.server.register(agentPageRoutes, {})
   }
 
   /**
@@ -204,6 +239,7 @@ export class App {
     this.interactions.close()
     this.rulesWatcher.close()
     this.screenPops.close()
+    this.webhooks?.close()
     await this.server.close()
     await this.database.close()
     this.logger.info('stopped')

@@ -46,8 +46,30 @@ const ConfigSchema = Type.Object({
     default: 1048576,
     minimum: 1024,
     expected: 'bytes, at least 1024: unsent data an agent page may fall behind before it is told to resync'
-  })
+  }),
+  SCREENPOP_WEBHOOKS: Type.Array(
+    Type.Union([
+      Type.Object({ agent: Type.String({ minLength: 1 }), url: Type.String({ pattern: '^https?://[^\\s]+$' }) }, { additionalProperties: false }),
+      Type.Object({ team: Type.String({ minLength: 1 }), url: Type.String({ pattern: '^https?://[^\\s]+$' }) }, { additionalProperties: false })
+    ]),
+    {
+      default: [],
+      maxItems: 1000,
+      expected: 'a JSON array of {"agent": "<agent id>", "url": "https://…"} or {"team": "<team>", "url": "https://…"}: where each agent\'s screen-pop events are also POSTed'
+    }
+  ),
+  SCREENPOP_WEBHOOK_SECRET: Type.Optional(
+    Type.String({ minLength: 16, expected: 'a secret of at least 16 characters to sign webhook bodies with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set' })
+  ),
+  ADMIN_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, pattern: '^\\S+$', expected: 'a secret of at least 16 characters, no spaces: admin endpoints then require Authorization: Bearer <ADMIN_TOKEN>' })
+  )
 })
+
+/** Settings given as JSON text in the environment. */
+const JSON_SETTINGS = new Set(['SCREENPOP_WEBHOOKS'])
+/** Settings whose values never appear in messages. */
+const SECRET_SETTINGS = new Set(['SCREENPOP_WEBHOOK_SECRET', 'ADMIN_TOKEN'])
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
@@ -64,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {}
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key]
-    if (value !== undefined && value !== '') raw[key] = value
+    if (value !== undefined && value !== '') raw[key] = JSON_SETTINGS.has(key) ? parseJsonSetting(value) : value
   }
   // Default and Convert work in place on the copy; `env` keeps the text for messages.
   const parsed = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw)) as Record<string, unknown>
@@ -73,13 +95,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const key = error.instancePath.slice(1).split('/')[0]
     if (key) bad.add(key)
   }
+  // Webhooks are signed: a list without a secret is refused rather than sent unsigned.
+  if (!bad.has('SCREENPOP_WEBHOOKS') && Array.isArray(parsed.SCREENPOP_WEBHOOKS) && parsed.SCREENPOP_WEBHOOKS.length > 0 && parsed.SCREENPOP_WEBHOOK_SECRET === undefined) {
+    bad.add('SCREENPOP_WEBHOOK_SECRET')
+  }
   if (bad.size > 0) {
     const properties = ConfigSchema.properties as Record<string, { expected?: string }>
     throw new ConfigError(
-      [...bad].map((key) => `${key}=${JSON.stringify(env[key])}: expected ${properties[key]?.expected ?? 'a valid value'}`)
+      [...bad].map((key) => `${key}=${shownValue(key, env[key])}: expected ${properties[key]?.expected ?? 'a valid value'}`)
     )
   }
   return Object.freeze(parsed as Static<typeof ConfigSchema>)
+}
+
+/** A variable's value as a message quotes it: secrets by their length only. */
+function shownValue(key: string, value: string | undefined): string {
+  if (value === undefined) return '(unset)'
+  return SECRET_SETTINGS.has(key) ? `(hidden, ${value.length} characters)` : JSON.stringify(value)
+}
+
+/** The parsed value, or the text itself when it is not JSON (validation then names the variable). */
+function parseJsonSetting(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
 }
 
 /** The settings, their defaults and meaning, for documentation. */

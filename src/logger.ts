@@ -5,7 +5,7 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.secret', '*.password'],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.headers.authorization', '*.token', '*.secret', '*.password'],
       censor: '[redacted]'
     }
   })

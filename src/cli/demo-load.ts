@@ -15,15 +15,21 @@ const LINES = [
   { phone: DEMO_LINES.website, what: 'Website free number (organic)' }
 ]
 
+// The demo set's agents (src/crm/demo-data.ts): only they get tokens, never an agent of a real CRM.
+const DEMO_AGENT_IDS = new Set(['a-anna', 'a-boris', 'a-clara', 'a-dmitri', 'a-elena', 'a-fedor', 'a-galina', 'a-igor'])
+
 const config = loadConfigOrExit()
 
 // A server bound to every interface is reached on loopback.
 const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
 const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`
 
+// With ADMIN_TOKEN set, the server's admin endpoints (loading data, issuing tokens) want it.
+const adminHeaders: Record<string, string> = config.ADMIN_TOKEN ? { authorization: `Bearer ${config.ADMIN_TOKEN}` } : {}
+
 let response: Response
 try {
-  response = await fetch(`${base}/v1/demo-data`, { method: 'POST', signal: AbortSignal.timeout(120_000) })
+  response = await fetch(`${base}/v1/demo-data`, { method: 'POST', headers: adminHeaders, signal: AbortSignal.timeout(120_000) })
 } catch (err) {
   const cause = (err as { cause?: { code?: string } }).cause
   if (cause?.code === 'ECONNREFUSED') {
@@ -42,6 +48,20 @@ if (response.status !== 201) {
 }
 
 const counts = JSON.parse(text) as DemoDataCounts
+
+// A token per demo agent, so that their pages can be opened at once. Issuing one replaces the
+// agent's earlier token: pages signed in with it are signed out.
+const agentsResponse = await fetch(`${base}/v1/agents`, { headers: adminHeaders })
+const agents = agentsResponse.ok ? ((await agentsResponse.json()) as { id: string; name: string }[]) : []
+const tokens: { id: string; name: string; token: string }[] = []
+for (const agent of agents.filter((a) => DEMO_AGENT_IDS.has(a.id))) {
+  const issued = await fetch(`${base}/v1/agents/${encodeURIComponent(agent.id)}/token`, { method: 'POST', headers: adminHeaders })
+  if (issued.status !== 201) {
+    process.stderr.write(`Could not issue a token for ${agent.id} (HTTP ${issued.status}): ${await issued.text()}\n`)
+    continue
+  }
+  tokens.push({ id: agent.id, name: agent.name, token: ((await issued.json()) as { token: string }).token })
+}
 process.stdout.write(
   [
     `Demo data loaded into ${base}:`,
@@ -53,6 +73,9 @@ process.stdout.write(
     '',
     'Lines they can dial:',
     ...LINES.map((l) => `  ${l.phone}  ${l.what}`),
+    '',
+    `Agent pages: open ${base}/agent and sign in with the agent's token:`,
+    ...tokens.map((a) => `  ${a.id.padEnd(9)} ${a.name.padEnd(16)} ${a.token}`),
     ''
   ].join('\n')
 )

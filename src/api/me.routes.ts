@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { getAgent } from '../crm/agent.repository.js'
+import { findAgentIdByToken } from '../crm/agent-token.repository.js'
+import type { Database } from '../crm/schema.js'
+import { listOpenTasksOfAgent } from '../crm/task.repository.js'
+import { CtiError, Errors } from '../errors.js'
+import type { AgentIndex, AgentView } from '../routing/agent-index.js'
+
+export interface MeRoutesOptions {
+  db: Kysely<Database>
+  index: AgentIndex
+  now: () => number
+}
+
+/** States an agent may set on their page; ringing and busy follow from the calls routed to them. */
+const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
+
+const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', message, 401, 401)
+
+/**
+ * What an agent's page asks about its own agent, authenticated by the agent's
+ * screen-pop token as `Authorization: Bearer <token>`: who they are and their
+ * live state (`GET /v1/me`), setting that state (`PUT /v1/me/state`), and their
+ * open tasks (`GET /v1/me/tasks`). An agent reaches only their own data.
+ */
+export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOptions): Promise<void> {
+  const { db, index, now } = options
+  if (typeof now !== 'function') throw new Error('meRoutes: now must be a function')
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  // Every route of this plugin (and only these: the plugin is encapsulated) needs the token,
+  // checked before the body is parsed so that a stranger learns nothing but 401.
+  const agents = new WeakMap<FastifyRequest, string>()
+  fastify.addHook('onRequest', async (request, reply) => {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    if (!bearer) {
+      void reply.header('www-authenticate', 'Bearer')
+      throw unauthorized('send the agent token as "Authorization: Bearer <token>" (POST /v1/agents/:id/token issues one)')
+    }
+    const agentId = await findAgentIdByToken(db, bearer[1]!)
+    if (!agentId) {
+      void reply.header('www-authenticate', 'Bearer error="invalid_token"')
+      throw unauthorized('the agent token is unknown, replaced by a newer one, or its agent is inactive')
+    }
+    agents.set(request, agentId)
+  })
+  const agentOf = (request: FastifyRequest): string => agents.get(request)!
+
+  app.get('/v1/me', async (request) => {
+    const agentId = agentOf(request)
+    const agent = await getAgent(db, agentId)
+    if (!agent) throw Errors.agentNotFound(agentId)
+    const view = index.get(agentId)
+    return { id: agent.id, name: agent.name, team: agent.team, state: view ? presentState(view) : null }
+  })
+
+  app.put('/v1/me/state', { schema: { body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
+    const agentId = agentOf(request)
+    if (!index.setAgentState(agentId, request.body.state, now())) throw Errors.agentNotFound(agentId)
+    request.log.info({ agentId, state: request.body.state }, 'agent state set from their page')
+    return presentState(index.get(agentId)!)
+  })
+
+  app.get('/v1/me/tasks', async (request) => {
+    const agentId = agentOf(request)
+    const at = now()
+    const tasks = await listOpenTasksOfAgent(db, agentId)
+    return { tasks: tasks.map((task) => ({ ...task, overdue: Date.parse(task.dueAt) < at })) }
+  })
+}
+
+function presentState(view: AgentView) {
+  const { state } = view
+  return {
+    status: state.status,
+    since: new Date(state.since).toISOString(),
+    activeCalls: state.activeCalls,
+    capacity: view.profile.capacity,
+    callsToday: state.callsToday,
+    wrapUpUntil: state.wrapUpUntil === null ? null : new Date(state.wrapUpUntil).toISOString()
+  }
+}
