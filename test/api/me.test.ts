@@ -1,36 +1,20 @@
 import t from 'tap'
-import { request, testApp } from '../helpers/test-app.js'
-
-// Monday 23 Nov 2026, 11:00 in Moscow: business hours.
-const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
-
-async function demoApp(t: Parameters<typeof testApp>[0]) {
-  const server = await testApp(t, { DEMO_DATA: 'true' }, { now: () => MONDAY_11_MSK })
-  const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
-  if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
-  return server
-}
-
-async function tokenFor(url: string, agentId: string): Promise<string> {
-  const res = await request(`${url}/v1/agents/${agentId}/token`, { method: 'POST' })
-  if (res.status !== 201) throw new Error(`token: ${JSON.stringify(res.body)}`)
-  return res.body.token
-}
+import { agentToken, MONDAY_11_MSK, request, testDemoApp } from '../helpers/test-app.js'
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 t.test('GET /v1/me: the agent the token belongs to, with their live state', async (t) => {
-  const { url } = await demoApp(t)
-  const token = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const token = await agentToken(url, 'a-anna')
   const me = await request(`${url}/v1/me`, { headers: bearer(token) })
   t.equal(me.status, 200)
   t.match(me.body, { id: 'a-anna', name: 'Anna Volkova', team: 'vip-desk', state: { status: 'available', activeCalls: 0, capacity: 1 } })
 })
 
 t.test('without a valid token: 401 with a JSON error, before the body is looked at', async (t) => {
-  const { url } = await demoApp(t)
-  const old = await tokenFor(url, 'a-anna')
-  await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const old = await agentToken(url, 'a-anna')
+  await agentToken(url, 'a-anna')
   const cases: [string, Record<string, string>][] = [
     ['no header', {}],
     ['not a bearer', { authorization: 'Basic YTpi' }],
@@ -54,8 +38,8 @@ t.test('without a valid token: 401 with a JSON error, before the body is looked 
 })
 
 t.test('PUT /v1/me/state sets only the own agent\'s state', async (t) => {
-  const { url } = await demoApp(t)
-  const anna = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const anna = await agentToken(url, 'a-anna')
   const res = await request(`${url}/v1/me/state`, { method: 'PUT', headers: bearer(anna), body: { state: 'away' } })
   t.equal(res.status, 200)
   t.equal(res.body.status, 'away')
@@ -73,8 +57,8 @@ t.test('PUT /v1/me/state sets only the own agent\'s state', async (t) => {
 })
 
 t.test('an away agent is not offered calls; available again, they are', async (t) => {
-  const { url } = await demoApp(t)
-  const anna = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const anna = await agentToken(url, 'a-anna')
   await request(`${url}/v1/me/state`, { method: 'PUT', headers: bearer(anna), body: { state: 'away' } })
   const explained = await request(`${url}/v1/route/explain`, { method: 'POST', body: { caller: '+79161234567', dialed: '+74951234567' } })
   t.not(explained.body.decision.targets[0]?.agentId, 'a-anna')
@@ -84,8 +68,8 @@ t.test('an away agent is not offered calls; available again, they are', async (t
 })
 
 t.test('GET /v1/me/tasks: the agent\'s open tasks, due first, overdue marked against the server clock', async (t) => {
-  const { url, app } = await demoApp(t)
-  const anna = await tokenFor(url, 'a-anna')
+  const { url, app } = await testDemoApp(t)
+  const anna = await agentToken(url, 'a-anna')
   const res = await request(`${url}/v1/me/tasks`, { headers: bearer(anna) })
   t.equal(res.status, 200)
   const tasks: { id: number; dueAt: string; overdue: boolean; title: string; customer: { name: string } | null }[] = res.body.tasks
@@ -105,7 +89,7 @@ t.test('GET /v1/me/tasks: the agent\'s open tasks, due first, overdue marked aga
 })
 
 t.test('GET /agent serves the page and its files; nothing else from the folder', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const html = await fetch(`${url}/agent`)
   t.equal(html.status, 200)
   t.match(html.headers.get('content-type'), /^text\/html/)

@@ -1,22 +1,13 @@
 import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { request, testApp } from '../helpers/test-app.js'
+import { request, testApp, testDemoApp } from '../helpers/test-app.js'
 
-// Monday 23 Nov 2026, 11:00 in Moscow: business hours.
-const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
 
-async function demoApp(t: Parameters<typeof testApp>[0], env: Record<string, string> = {}) {
-  const server = await testApp(t, { DEMO_DATA: "true", ...env }, { now: () => MONDAY_11_MSK })
-  const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
-  if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
-  return server
-}
-
 t.test('a VIP demo caller goes to their owner first, with a readable trace', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const res = await request(`${url}/v1/route`, { method: 'POST', body: { caller: '8 (916) 123-45-67', dialed: SPRING_LINE, callId: 'call-1' } })
   t.equal(res.status, 200)
   t.equal(res.body.callId, 'call-1')
@@ -35,14 +26,14 @@ t.test('a VIP demo caller goes to their owner first, with a readable trace', asy
 })
 
 t.test('explain gives the same decision and reserves nobody', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const res = await request(`${url}/v1/route/explain`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE } })
   t.equal(res.body.decision.targets[0].agentId, 'a-anna')
   t.equal((await request(`${url}/v1/agents/a-anna/state`)).body.status, 'available')
 })
 
 t.test('explain at a hypothetical time applies the after-hours rule', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const res = await request(`${url}/v1/route/explain`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, at: '2026-11-23T23:30:00+03:00' } })
   t.equal(res.body.decision.rule, 'after hours')
   t.same(res.body.decision.targets, [])
@@ -50,14 +41,14 @@ t.test('explain at a hypothetical time applies the after-hours rule', async (t) 
 })
 
 t.test('a blocked caller is rejected by rule', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const res = await request(`${url}/v1/route`, { method: 'POST', body: { caller: '+79990000000', dialed: SPRING_LINE } })
   t.equal(res.body.decision.rule, 'blocked numbers')
   t.same(res.body.decision.final, { kind: 'reject', cause: 'blocked number', sipStatus: 603 })
 })
 
 t.test('an anonymous caller is routed as a new caller, never an error', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const res = await request(`${url}/v1/route`, { method: 'POST', body: { caller: 'sip:anonymous@anonymous.invalid', dialed: SPRING_LINE } })
   t.equal(res.status, 200)
   t.same(res.body.caller, { number: null, problem: 'anonymous', displayName: null })
@@ -66,7 +57,7 @@ t.test('an anonymous caller is routed as a new caller, never an error', async (t
 })
 
 t.test('an owner who does not answer: the next target is offered, the owner is never offered again', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const first = await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-next' } })
   t.equal(first.body.decision.targets[0].agentId, 'a-anna')
   const next = await request(`${url}/v1/interactions/c-next/no-answer`, { method: 'POST', body: { agentId: 'a-anna', reason: 'ring-timeout' } })
@@ -83,7 +74,7 @@ t.test('an owner who does not answer: the next target is offered, the owner is n
 })
 
 t.test('a reported answer from an agent who was not offered the call is refused', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-x' } })
   const res = await request(`${url}/v1/interactions/c-x/answered`, { method: 'POST', body: { agentId: 'a-igor' } })
   t.equal(res.status, 400)
@@ -91,7 +82,7 @@ t.test('a reported answer from an agent who was not offered the call is refused'
 })
 
 t.test('an agent sets their own state and routing follows it', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const away = await request(`${url}/v1/agents/a-anna/state`, { method: 'PUT', body: { state: 'away' } })
   t.equal(away.body.status, 'away')
   const res = await request(`${url}/v1/route/explain`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE } })
@@ -103,7 +94,7 @@ t.test('an agent sets their own state and routing follows it', async (t) => {
 })
 
 t.test('concurrent route requests never give an agent more calls than their capacity', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   const callers = Array.from({ length: 200 }, (_, i) => `+7916${String(5000000 + i)}`)
   const results = await Promise.all(callers.map((caller, i) => request(`${url}/v1/route`, { method: 'POST', body: { caller, dialed: SPRING_LINE, callId: `load-${i}` } })))
   const chosen = results.map((r) => r.body.decision.targets[0]?.agentId).filter(Boolean)
@@ -121,7 +112,7 @@ t.test('an unanswered offer moves to the next agent after its ring time', async 
   await cp('routing-rules', dir, { recursive: true })
   const rules = join(dir, 'rules.yaml')
   await writeFile(rules, (await readFile(rules, 'utf8')).replace(/- owner:\n        ring: 20s/, '- owner:\n        ring: 1s'))
-  const { url } = await demoApp(t, { RULES_DIR: dir })
+  const { url } = await testDemoApp(t, { RULES_DIR: dir })
   const routed = await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-timeout' } })
   t.equal(routed.body.decision.targets[0].ringSeconds, 1)
   t.equal((await request(`${url}/v1/agents/a-anna/state`)).body.status, 'ringing')
@@ -135,7 +126,7 @@ t.test('an unanswered offer moves to the next agent after its ring time', async 
 t.test('GET /v1/rules tells the version in force, and a broken edit keeps it', async (t) => {
   const dir = t.testdir()
   await cp('routing-rules', dir, { recursive: true })
-  const { url } = await demoApp(t, { RULES_DIR: dir, RULES_WATCH: 'true' })
+  const { url } = await testDemoApp(t, { RULES_DIR: dir, RULES_WATCH: 'true' })
   const before = (await request(`${url}/v1/rules`)).body
   t.match(before.version, /^[0-9a-f]{6,}$/)
   t.ok(before.files.includes('rules.yaml'))
@@ -172,7 +163,7 @@ async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, time
 }
 
 t.test('routing the same call again replaces its offer instead of leaving two agents ringing', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-again' } })
   await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-again' } })
   const ringing = ((await request(`${url}/v1/agents/states`)).body as { agentId: string; status: string }[]).filter((s) => s.status === 'ringing')

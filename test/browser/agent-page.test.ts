@@ -2,15 +2,13 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { chromium, type Browser } from 'playwright-core'
 import t from 'tap'
-import { request, testApp } from '../helpers/test-app.js'
+import { agentToken, MONDAY_11_MSK, request, testApp, testDemoApp } from '../helpers/test-app.js'
 
 // The agent's page in a real browser against a real server on real PostgreSQL.
 // CI installs Debian's chromium (.ci/run); without it this file says so and skips.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
-// Monday 23 Nov 2026, 11:00 in Moscow: business hours.
-const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
 const OLGA = '+79031112233'
@@ -27,19 +25,6 @@ if (!existsSync(CHROMIUM)) {
   })
   t.teardown(() => browser?.close())
 
-  async function demoApp(t: Parameters<typeof testApp>[0]) {
-    const server = await testApp(t, { DEMO_DATA: 'true' }, { now: () => MONDAY_11_MSK })
-    const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
-    if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
-    return server
-  }
-
-  async function tokenFor(url: string, agentId: string): Promise<string> {
-    const res = await request(`${url}/v1/agents/${agentId}/token`, { method: 'POST' })
-    if (res.status !== 201) throw new Error(`token: ${JSON.stringify(res.body)}`)
-    return res.body.token
-  }
-
   async function openPage(t: Parameters<typeof testApp>[0]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
@@ -53,8 +38,8 @@ if (!existsSync(CHROMIUM)) {
   }
 
   t.test('an agent signs in, sees the card of the call routed to them, and sets their state', async (t) => {
-    const { url } = await demoApp(t)
-    const token = await tokenFor(url, 'a-anna')
+    const { url } = await testDemoApp(t)
+    const token = await agentToken(url, 'a-anna')
     const { page, errors } = await openPage(t)
 
     await page.goto(`${url}/agent`)
@@ -104,7 +89,7 @@ if (!existsSync(CHROMIUM)) {
   })
 
   async function signedIn(t: Parameters<typeof testApp>[0], url: string, agentId: string) {
-    const token = await tokenFor(url, agentId)
+    const token = await agentToken(url, agentId)
     const opened = await openPage(t)
     await opened.page.goto(`${url}/agent`)
     await opened.page.getByLabel('Agent token').fill(token)
@@ -114,7 +99,7 @@ if (!existsSync(CHROMIUM)) {
   }
 
   t.test('the page reconnects after a drop and gets what it missed', async (t) => {
-    const { url, app } = await demoApp(t)
+    const { url, app } = await testDemoApp(t)
     const { page, errors } = await signedIn(t, url, 'a-anna')
 
     await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'first' } })
@@ -144,7 +129,7 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('a new caller pops as a lead from the campaign, on a seller\'s page', async (t) => {
-    const { url } = await demoApp(t)
+    const { url } = await testDemoApp(t)
     const { page, errors } = await signedIn(t, url, 'a-boris')
     const routed = await request(`${url}/v1/route`, { method: 'POST', body: { caller: '+79160001122', dialed: SPRING_LINE, callId: 'lead-1' } })
     t.equal(routed.body.decision.targets[0].agentId, 'a-boris')
@@ -156,7 +141,7 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('a caller with overdue payments: the debt is the first thing on the card', async (t) => {
-    const { url, app } = await demoApp(t)
+    const { url, app } = await testDemoApp(t)
     // Overdue callers go to collections: with Galina away, to Elena.
     app.agents.setAgentState('a-galina', 'away', MONDAY_11_MSK)
     const { page, errors } = await signedIn(t, url, 'a-elena')
@@ -172,7 +157,7 @@ if (!existsSync(CHROMIUM)) {
   })
 
   t.test('a wrong token is refused on the sign-in form', async (t) => {
-    const { url } = await demoApp(t)
+    const { url } = await testDemoApp(t)
     const { page } = await openPage(t)
     await page.goto(`${url}/agent`)
     await page.getByLabel('Agent token').fill('not-a-token')

@@ -67,3 +67,21 @@ export async function request(url: string, init: { method?: string; body?: unkno
   }
   return { status: response.status, body: parsed }
 }
+
+/** Monday 23 Nov 2026, 11:00 in Moscow: inside the demo rules' business hours. */
+export const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
+
+/** A server on real PostgreSQL with the demo CRM loaded and its clock pinned to MONDAY_11_MSK. */
+export async function testDemoApp(t: Test, env: Record<string, string> = {}): ReturnType<typeof testApp> {
+  const server = await testApp(t, { DEMO_DATA: 'true', ...env }, { now: () => MONDAY_11_MSK })
+  const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
+  if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
+  return server
+}
+
+/** Issues a token for an agent's page. */
+export async function agentToken(url: string, agentId: string): Promise<string> {
+  const res = await request(`${url}/v1/agents/${agentId}/token`, { method: 'POST' })
+  if (res.status !== 201) throw new Error(`token: ${JSON.stringify(res.body)}`)
+  return res.body.token
+}

@@ -1,32 +1,17 @@
 import t from 'tap'
 import WebSocket from 'ws'
-import { request, testApp } from '../helpers/test-app.js'
+import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 import { openPage } from './fixtures/page-client.js'
 
-// Monday 23 Nov 2026, 11:00 in Moscow: business hours.
-const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
 const DEMO_AGENTS = ['a-anna', 'a-boris', 'a-clara', 'a-dmitri', 'a-elena', 'a-fedor', 'a-galina', 'a-igor']
 
-async function demoApp(t: Parameters<typeof testApp>[0], env: Record<string, string> = {}) {
-  const server = await testApp(t, { DEMO_DATA: 'true', ...env }, { now: () => MONDAY_11_MSK })
-  const loaded = await request(`${server.url}/v1/demo-data`, { method: 'POST' })
-  if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
-  return server
-}
-
-async function tokenFor(url: string, agentId: string): Promise<string> {
-  const res = await request(`${url}/v1/agents/${agentId}/token`, { method: 'POST' })
-  if (res.status !== 201) throw new Error(`token: ${JSON.stringify(res.body)}`)
-  return res.body.token
-}
-
 const closeAll = (pages: { socket: WebSocket }[]) => pages.forEach((p) => p.socket.close())
 
 t.test("the owner's page gets the card of their customer as the call is routed", async (t) => {
-  const { url } = await demoApp(t)
-  const anna = await openPage(url, { token: await tokenFor(url, 'a-anna') })
+  const { url } = await testDemoApp(t)
+  const anna = await openPage(url, { token: await agentToken(url, 'a-anna') })
   t.teardown(() => closeAll([anna]))
   t.match(await anna.next((m) => m.type === 'hello'), { type: 'hello', agentId: 'a-anna', head: 0, replaying: 0 })
 
@@ -49,8 +34,8 @@ t.test("the owner's page gets the card of their customer as the call is routed",
 })
 
 t.test('a new caller pops as a new lead from the campaign', async (t) => {
-  const { url } = await demoApp(t)
-  const pages = await Promise.all(DEMO_AGENTS.map(async (id) => openPage(url, { token: await tokenFor(url, id) })))
+  const { url } = await testDemoApp(t)
+  const pages = await Promise.all(DEMO_AGENTS.map(async (id) => openPage(url, { token: await agentToken(url, id) })))
   t.teardown(() => closeAll(pages))
   const routed = await request(`${url}/v1/route`, { method: 'POST', body: { caller: '+79160001122', dialed: SPRING_LINE, callId: 'lead-1' } })
   const chosen = routed.body.decision.targets[0].agentId
@@ -59,9 +44,9 @@ t.test('a new caller pops as a new lead from the campaign', async (t) => {
 })
 
 t.test('no answer: the first agent gets "missed", the next one the card; nobody else gets anything', async (t) => {
-  const { url, app } = await demoApp(t)
+  const { url, app } = await testDemoApp(t)
   const pages = new Map<string, Awaited<ReturnType<typeof openPage>>>()
-  for (const id of DEMO_AGENTS) pages.set(id, await openPage(url, { token: await tokenFor(url, id) }))
+  for (const id of DEMO_AGENTS) pages.set(id, await openPage(url, { token: await agentToken(url, id) }))
   t.teardown(() => closeAll([...pages.values()]))
 
   await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'c-next' } })
@@ -91,8 +76,8 @@ t.test('no answer: the first agent gets "missed", the next one the card; nobody 
 })
 
 t.test('a page that reconnects with lastSeq gets only what it missed', async (t) => {
-  const { url } = await demoApp(t)
-  const token = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const token = await agentToken(url, 'a-anna')
   const first = await openPage(url, { token })
   await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'call-r' } })
   const card = await first.next((m) => m.type === 'card')
@@ -111,8 +96,8 @@ t.test('a page that reconnects with lastSeq gets only what it missed', async (t)
 })
 
 t.test('two pages of the same agent both get the card; the token may come as a header or a subprotocol', async (t) => {
-  const { url } = await demoApp(t)
-  const token = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t)
+  const token = await agentToken(url, 'a-anna')
   const byHeader = await openPage(url, {}, { headers: { authorization: `Bearer ${token}` } })
   const byProtocol = await openPage(url, {}, { protocols: ['screenpop.v1', `token.${token}`] })
   t.teardown(() => closeAll([byHeader, byProtocol]))
@@ -123,22 +108,22 @@ t.test('two pages of the same agent both get the card; the token may come as a h
 })
 
 t.test('a missing, wrong or replaced token: closed with 4401', async (t) => {
-  const { url } = await demoApp(t)
+  const { url } = await testDemoApp(t)
   for (const query of [{}, { token: 'not-a-token' }] as Record<string, string>[]) {
     const page = await openPage(url, query)
     t.same(await page.closed, { code: 4401, reason: 'invalid or expired token' }, JSON.stringify(query))
     t.same(page.messages, [], 'nothing sent before closing')
   }
-  const old = await tokenFor(url, 'a-anna')
-  await tokenFor(url, 'a-anna')
+  const old = await agentToken(url, 'a-anna')
+  await agentToken(url, 'a-anna')
   t.equal((await (await openPage(url, { token: old })).closed).code, 4401, 'a new token replaces the old one')
 
-  const badSeq = await openPage(url, { token: await tokenFor(url, 'a-anna'), lastSeq: 'x' })
+  const badSeq = await openPage(url, { token: await agentToken(url, 'a-anna'), lastSeq: 'x' })
   t.same(await badSeq.closed, { code: 4400, reason: 'lastSeq must be a non-negative integer' })
 })
 
 t.test('tokens: one per agent, 404 for an unknown agent, only the hash is stored', async (t) => {
-  const { url, app } = await demoApp(t)
+  const { url, app } = await testDemoApp(t)
   const res = await request(`${url}/v1/agents/a-anna/token`, { method: 'POST' })
   t.equal(res.status, 201)
   t.equal(res.body.agentId, 'a-anna')
@@ -150,8 +135,8 @@ t.test('tokens: one per agent, 404 for an unknown agent, only the hash is stored
 })
 
 t.test('malformed messages from a page are ignored; acks are accepted', async (t) => {
-  const { url } = await demoApp(t)
-  const anna = await openPage(url, { token: await tokenFor(url, 'a-anna') })
+  const { url } = await testDemoApp(t)
+  const anna = await openPage(url, { token: await agentToken(url, 'a-anna') })
   t.teardown(() => closeAll([anna]))
   await anna.next((m) => m.type === 'hello')
   anna.socket.send('not json')
@@ -163,8 +148,8 @@ t.test('malformed messages from a page are ignored; acks are accepted', async (t
 })
 
 t.test('a page that answers no pings is cut off after two', async (t) => {
-  const { url } = await demoApp(t, { SCREENPOP_HEARTBEAT_SECONDS: '1' })
-  const token = await tokenFor(url, 'a-anna')
+  const { url } = await testDemoApp(t, { SCREENPOP_HEARTBEAT_SECONDS: '1' })
+  const token = await agentToken(url, 'a-anna')
   const silent = await openPage(url, { token }, { autoPong: false })
   const alive = await openPage(url, { token })
   t.teardown(() => closeAll([alive]))
@@ -179,8 +164,8 @@ t.test('a page that answers no pings is cut off after two', async (t) => {
 })
 
 t.test('a page that stops reading is told to resync and closed; the agent\'s other page gets everything', async (t) => {
-  const { url, app } = await demoApp(t, { SCREENPOP_MAX_BACKLOG_BYTES: '65536' })
-  const token = await tokenFor(url, 'a-anna')
+  const { url, app } = await testDemoApp(t, { SCREENPOP_MAX_BACKLOG_BYTES: '65536' })
+  const token = await agentToken(url, 'a-anna')
   const stuck = await openPage(url, { token })
   const reading = await openPage(url, { token })
   t.teardown(() => closeAll([stuck, reading]))
