@@ -11,27 +11,13 @@
  * in the rule's queue — the longest path through the core.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import pino from 'pino'
-import { App } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
+import { startDemoServer } from './demo-server.js'
 import { formatBytes } from './stats.js'
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' } } })
-const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
-const started = Date.now()
-
-const dataDir = await mkdtemp(join(tmpdir(), 'cti-bench-http-'))
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', RULES_WATCH: 'false' })
-const app = await App.create({ config, logger: pino({ level: 'silent' }), now: () => MONDAY_11_MSK + (Date.now() - started) })
-await app.prepare()
-await app.server.listen({ host: '127.0.0.1', port: 0 })
-const address = app.server.server.address()
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-await fetch(`${base}/v1/demo-data`, { method: 'POST' })
+const { app, base, stop } = await startDemoServer()
 console.log(`server on ${base} (${app.database.kind}), demo data loaded`)
 
 async function autocannon(name: string, path: string, body: unknown, seconds = values.seconds!): Promise<void> {
@@ -62,5 +48,4 @@ await autocannon('POST /v1/route (new caller)', '/v1/route', { caller: '+7916000
 await autocannon('POST /v1/route/explain (known caller)', '/v1/route/explain', { caller: '+79031112233', dialed: '+74951234567' })
 console.log(`server RSS ${formatBytes(process.memoryUsage().rss)}`)
 
-await app.stop()
-await rm(dataDir, { recursive: true, force: true })
+await stop()

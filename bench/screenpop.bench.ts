@@ -18,13 +18,11 @@
  */
 import { fork, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import pino from 'pino'
+import { startDemoServer } from './demo-server.js'
 import { formatBytes, percentile } from './stats.js'
 
 const { values } = parseArgs({
@@ -55,8 +53,6 @@ if (values.role === 'clients') await runClients()
 else await runServer()
 
 async function runServer(): Promise<void> {
-  const { App } = await import('../src/app.js')
-  const { loadConfig } = await import('../src/config.js')
   const { hashAgentToken } = await import('../src/crm/agent-token.repository.js')
   const { DEMO_LINES } = await import('../src/crm/demo-data.js')
 
@@ -69,16 +65,7 @@ async function runServer(): Promise<void> {
   console.log(`ulimit -n ${fdLimit}; ${clients} clients need about ${clients + 200} descriptors in each process`)
   if (Number(fdLimit) < clients + 200) throw new Error(`raise the descriptor limit first: ulimit -n ${clients + 1000}`)
 
-  const MONDAY_11_MSK = Date.parse('2026-11-23T11:00:00+03:00')
-  const started = Date.now()
-  const dataDir = await mkdtemp(join(tmpdir(), 'cti-bench-screenpop-'))
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', RULES_WATCH: 'false', WRAP_UP_SECONDS: '0', DEMO_DATA: 'true' })
-  const app = await App.create({ config, logger: pino({ level: 'silent' }), now: () => MONDAY_11_MSK + (Date.now() - started) })
-  await app.prepare()
-  await app.server.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.server.address()
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  await fetch(`${base}/v1/demo-data`, { method: 'POST' })
+  const { app, base, now, stop } = await startDemoServer({ WRAP_UP_SECONDS: '0' })
   const { db } = app.database
 
   // Bench agents straight into the database (with their token hashes), spread over the demo teams
@@ -105,9 +92,9 @@ async function runServer(): Promise<void> {
   }
   await app.migrateAndLoad()
   const at = app.agents.size
-  for (const [id] of tokens) app.agents.setAgentState(id, 'available', MONDAY_11_MSK)
+  for (const [id] of tokens) app.agents.setAgentState(id, 'available', now())
   // The demo agents are away: the calls go to the bench agents, who have pages open.
-  for (const view of app.agents.snapshot()) if (!view.profile.id.startsWith('b-')) app.agents.setAgentState(view.profile.id, 'away', MONDAY_11_MSK)
+  for (const view of app.agents.snapshot()) if (!view.profile.id.startsWith('b-')) app.agents.setAgentState(view.profile.id, 'away', now())
   console.log(`server on ${base} (${app.database.kind}): demo data and ${clients} bench agents loaded (${at} agents indexed)`)
 
   // Known callers: the demo customers who are neither blocked nor VIP-owned only by demo agents — any will do,
@@ -173,8 +160,7 @@ async function runServer(): Promise<void> {
   console.log(`server RSS at the end ${formatBytes(process.memoryUsage().rss)}`)
 
   child.kill()
-  await app.stop()
-  await rm(dataDir, { recursive: true, force: true })
+  await stop()
 }
 
 /** Memory after the process has been idle a moment and collected twice (without --expose-gc: as it is). */
