@@ -65,3 +65,20 @@ export function accountForOthers(
     recordSkip(c, t, e.profile.id, skip)
   }
 }
+
+/**
+ * The walk over a pool of eligible agents, shared by team and skills steps: each agent met is
+ * counted, chosen unless this interaction rules them out, or recorded as skipped. Returns true
+ * once the decision has all its targets, which stops the walk. (Made by a function rather than
+ * as an inline arrow: the TypeScript loader keeps names and would define one on every call.)
+ */
+export function candidateVisitor(step: RouteStep, c: StepContext, t: TraceStep, reason: string, seen: Set<AgentEntry> | undefined): (e: AgentEntry) => boolean {
+  return (e) => {
+    seen?.add(e)
+    t.considered++
+    const skip = pickSkip(e, c)
+    if (skip === null) return choose(c, t, e, step, reason)
+    recordSkip(c, t, e.profile.id, skip)
+    return false
+  }
+}

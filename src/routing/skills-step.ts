@@ -1,9 +1,9 @@
 import type { AgentEntry } from './agent-entry.js'
-import { accountForOthers, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
+import { accountForOthers, candidateVisitor, newTrace } from './candidates.js'
 import { stepReason } from './reasons.js'
 import { canonicalSkillSet, type CanonicalSkillSet } from './skill-sets.js'
 import type { StepContext } from './steps.js'
-import { walkPool, type Visit } from './strategies.js'
+import { walkPool } from './strategies.js'
 import type { RouteStep, SkillRequirement, TraceStep } from './types.js'
 
 type SkillsStep = Extract<RouteStep, { kind: 'skills' }>
@@ -37,7 +37,7 @@ export function runSkills(step: SkillsStep, c: StepContext): TraceStep {
     return t
   }
   const seen = c.fullTrace ? new Set<AgentEntry>() : undefined
-  const visit = visitor(step, c, t, reason, seen)
+  const visit = candidateVisitor(step, c, t, reason, seen)
   if (step.strategy === 'best-skill') set.walkByLevel(visit)
   else walkPool(step.strategy, set.pool, set.cursor, c.env, visit)
   if (seen !== undefined) {
@@ -45,19 +45,6 @@ export function runSkills(step: SkillsStep, c: StepContext): TraceStep {
     accountForOthers(c.index.skill(reqs[0]!.skill)!.members, seen, reqs, team, c, t)
   }
   return t
-}
-
-// Made by a function rather than as `const visit = (e) => …`: the TypeScript loader keeps names,
-// and would define this one's name on every call.
-function visitor(step: SkillsStep, c: StepContext, t: TraceStep, reason: string, seen: Set<AgentEntry> | undefined): Visit {
-  return (e) => {
-    seen?.add(e)
-    t.considered++
-    const skip = pickSkip(e, c)
-    if (skip === null) return choose(c, t, e, step, reason)
-    recordSkip(c, t, e.profile.id, skip)
-    return false
-  }
 }
 
 function planOf(step: SkillsStep, product: string | null): SkillsPlan {

@@ -1,6 +1,6 @@
 import { availabilitySkip, type AgentEntry } from './agent-entry.js'
 import type { AgentIndex } from './agent-index.js'
-import { accountForOthers, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
+import { accountForOthers, candidateVisitor, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
 import { lastContactReason, stepReason } from './reasons.js'
 import { runSkills } from './skills-step.js'
 import { walkPool } from './strategies.js'
@@ -99,14 +99,7 @@ function runTeam(step: Extract<RouteStep, { kind: 'team' }>, c: StepContext): Tr
   }
   const reason = stepReason(step, c.ruleName, [])
   const seen = c.fullTrace ? new Set<AgentEntry>() : undefined
-  walkPool(step.strategy, group.pool, group.cursor, c.env, (e) => {
-    seen?.add(e)
-    t.considered++
-    const skip = pickSkip(e, c)
-    if (skip === null) return choose(c, t, e, step, reason)
-    recordSkip(c, t, e.profile.id, skip)
-    return false
-  })
+  walkPool(step.strategy, group.pool, group.cursor, c.env, candidateVisitor(step, c, t, reason, seen))
   if (seen !== undefined) accountForOthers(group.members, seen, [], null, c, t)
   return t
 }
