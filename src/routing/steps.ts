@@ -1,6 +1,6 @@
 import { availabilitySkip, type AgentEntry } from './agent-entry.js'
 import type { AgentIndex } from './agent-index.js'
-import { accountForOthers, candidateVisitor, choose, newTrace, pickSkip, recordSkip } from './candidates.js'
+import { accountForOthers, candidateVisitor, choose, newTrace, pickSkip } from './candidates.js'
 import { lastContactReason, stepReason } from './reasons.js'
 import { runSkills } from './skills-step.js'
 import { walkPool } from './strategies.js'
