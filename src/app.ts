@@ -17,6 +17,9 @@ import { meRoutes } from './api/me.routes.js'
 import { routingRoutes } from './api/routing.routes.js'
 import { rulesRoutes, type RulesStatus } from './api/rules.routes.js'
 import { createServer } from './api/server.js'
+import { writeCallRecords } from './calls/call-record.repository.js'
+import { CallRecordWriter } from './calls/call-record-writer.js'
+import { CallRecorder } from './calls/call-recorder.js'
 import type { Config } from './config.js'
 import { listAgents, loadCatalog, toAgentProfile, type Agent } from './crm/agent.repository.js'
 import { buildCustomerCard, isoDate } from './crm/customer-card.js'
@@ -63,6 +66,9 @@ export class App {
   readonly router: CallRouter
   readonly interactions: InteractionRouter
   readonly lines = new LineDirectory()
+  /** One call record per interaction, written off the call path. */
+  readonly calls: CallRecorder
+  private readonly callWriter: CallRecordWriter
   /** Screen-pop events per agent, for their pages' live channel. */
   readonly screenPops: ScreenPopHub<ScreenPopEvent>
   /** The configured webhooks that also receive every agent's screen-pop events; null when none are. */
@@ -92,6 +98,13 @@ export class App {
       now,
       ringTimers: true
     })
+    this.callWriter = new CallRecordWriter({
+      write: (records) => writeCallRecords(database.db, records),
+      logger: logger.child({ component: 'call-records' }),
+      maxQueue: config.CALL_RECORDS_MAX_QUEUE
+    })
+    this.calls = new CallRecorder({ writer: this.callWriter, logger: logger.child({ component: 'call-records' }), now })
+    this.interactions.onEvent(this.calls.handle)
     this.screenPops = new ScreenPopHub({
       retentionMs: config.SCREENPOP_RETENTION_SECONDS * 1000,
       maxBacklogBytes: config.SCREENPOP_MAX_BACKLOG_BYTES,
@@ -237,6 +250,8 @@ export class App {
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer)
     this.interactions.close()
+    this.calls.writeInProgress()
+    await this.callWriter.close(this.config.CALL_RECORDS_SHUTDOWN_MS)
     this.rulesWatcher.close()
     this.screenPops.close()
     this.webhooks?.close()

@@ -25,6 +25,18 @@ const ConfigSchema = Type.Object({
   RULES_WATCH: Type.Boolean({ default: true, expected: 'true or false' }),
   WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, expected: 'seconds 0..3600' }),
   MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, expected: 'an integer 1..20' }),
+  CALL_RECORDS_MAX_QUEUE: Type.Integer({
+    default: 100000,
+    minimum: 100,
+    maximum: 10000000,
+    expected: 'an integer 100..10000000: call records kept in memory while the database is unreachable; past it the oldest is dropped with an error log'
+  }),
+  CALL_RECORDS_SHUTDOWN_MS: Type.Integer({
+    default: 5000,
+    minimum: 0,
+    maximum: 600000,
+    expected: 'milliseconds 0..600000 a stopping server keeps trying to write queued call records'
+  }),
   DEMO_DATA: Type.Optional(
     Type.Boolean({ expected: 'true or false; when unset, POST /v1/demo-data is open on the embedded database only' })
   ),

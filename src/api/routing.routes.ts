@@ -34,6 +34,17 @@ const NoAnswerBody = Type.Object(
   { additionalProperties: false }
 )
 
+const EndedBody = Type.Union([
+  Type.Object(
+    {
+      outcome: Type.Optional(Type.Enum(['answered', 'missed', 'abandoned', 'busy', 'rejected', 'failed'], { description: 'how it ended, when the PBX knows better (a caller who hung up while waiting: abandoned)' })),
+      cause: Type.Optional(Type.String({ maxLength: 256 }))
+    },
+    { additionalProperties: false }
+  ),
+  Type.Null()
+])
+
 /**
  * Routing over HTTP, for PBXs that ask (FreeSWITCH, Kamailio, Asterisk CURL)
  * and for admins: route (reserves), explain (reserves nothing), and the
@@ -76,8 +87,9 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
     return { callId: request.params.callId, decision: presentDecision(decision) }
   })
 
-  app.post('/v1/interactions/:callId/ended', { schema: { params: CallParams } }, async (request) => {
-    return { callId: request.params.callId, ended: interactions.ended(request.params.callId) }
+  app.post('/v1/interactions/:callId/ended', { schema: { params: CallParams, body: Type.Optional(EndedBody) } }, async (request) => {
+    const body = request.body ?? {}
+    return { callId: request.params.callId, ended: interactions.ended(request.params.callId, { outcome: body.outcome, cause: body.cause }) }
   })
 }
 

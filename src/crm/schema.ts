@@ -109,6 +109,12 @@ export interface CallTable {
   wait_seconds: Numeric | null
   talk_seconds: Numeric | null
   trace: Json | null
+  kind: ColumnType<string, string | undefined, string>
+  source: string | null
+  campaign: string | null
+  end_cause: string | null
+  final_action: string | null
+  degraded: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface CallEventTable {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
+import type { CallOutcome } from '../calls/call-record.js'
 import { isConnectionError } from '../errors.js'
 import type { CallerIdentifier, CallerIdentity } from '../identify/identify-caller.js'
 import type { CallRouter, OfferFailure } from '../routing/call-router.js'
@@ -19,6 +20,23 @@ export interface RouteRequest {
   product?: string | null
   /** Decide as if at this instant (explain only). */
   at?: number
+  /** The caller's name as the telephony side gave it, when the caller field does not carry it. */
+  callerName?: string | null
+  /** Outbound for call-backs and click-to-call; inbound otherwise. */
+  direction?: 'inbound' | 'outbound'
+  /**
+   * Whether the server moves to the next target after the ring time (HTTP callers that cannot time
+   * ringing themselves). Adapters that ring the phone and report no-answer pass false. Default: the router's.
+   */
+  ringTimer?: boolean
+}
+
+/** How an adapter says an interaction ended; the outcome is worked out when not given. */
+export interface EndDetail {
+  /** Overrides the computed outcome (answered if answered, rejected by a rule, missed otherwise). */
+  outcome?: CallOutcome
+  /** The telephony side's reason: a hangup cause, a SIP status. */
+  cause?: string
 }
 
 /** What routing an interaction produced, with everything the caller of the service needs to act on it. */
@@ -34,11 +52,24 @@ export interface RoutedInteraction {
 
 /** What happened to an interaction after it was routed; adapters and screen-pops listen. */
 export type InteractionEvent =
+  | { type: 'routed'; callId: string; routed: RoutedInteraction; request: RoutedRequest }
   | { type: 'offered'; callId: string; agentId: string; ringSeconds: number; routed: RoutedInteraction }
   | { type: 'offer-failed'; callId: string; agentId: string; why: OfferFailure }
   | { type: 'final'; callId: string; decision: RouteDecision }
+  | { type: 'ringing'; callId: string; agentId: string }
   | { type: 'answered'; callId: string; agentId: string }
-  | { type: 'ended'; callId: string }
+  | { type: 'ended'; callId: string; detail: EndDetail }
+  | { type: 'note'; callId: string; kind: string; agentId: string | null; data: Record<string, unknown> | null }
+
+/** What a 'routed' event tells of the request beyond the decision. */
+export interface RoutedRequest {
+  kind: InteractionKind
+  channel: Channel
+  direction: 'inbound' | 'outbound'
+  callerName: string | null
+  /** When the interaction arrived, epoch ms. */
+  at: number
+}
 
 export interface InteractionRouterOptions {
   identifier: CallerIdentifier
@@ -64,6 +95,8 @@ export interface InteractionRouterOptions {
 export class InteractionRouter {
   private readonly timers = new Map<string, NodeJS.Timeout>()
   private readonly routed = new Map<string, RoutedInteraction>()
+  /** Interactions whose ring time the server keeps (see RouteRequest.ringTimer). */
+  private readonly timed = new Set<string>()
   private readonly listeners: ((event: InteractionEvent) => void)[] = []
   private loggedRuleErrors = new Set<string>()
   private rulesVersion = ''
@@ -83,6 +116,20 @@ export class InteractionRouter {
     const routed: RoutedInteraction = { ...prepared.result, decision }
     this.logRuleErrors(decision)
     this.routed.set(routed.callId, routed)
+    if (request.ringTimer ?? this.options.ringTimers) this.timed.add(routed.callId)
+    else this.timed.delete(routed.callId)
+    this.emit({
+      type: 'routed',
+      callId: routed.callId,
+      routed,
+      request: {
+        kind: prepared.input.interaction.kind,
+        channel: request.channel,
+        direction: request.direction ?? 'inbound',
+        callerName: request.callerName ?? routed.caller.phone.displayName,
+        at: prepared.input.interaction.at
+      }
+    })
     this.options.logger.info(
       { callId: routed.callId, caller: routed.caller.phone.ok ? routed.caller.phone.e164 : null, customerId: routed.caller.customer?.id ?? null, rule: decision.rule, agentId: decision.targets[0]?.agentId ?? null, final: decision.targets.length === 0 ? decision.final.kind : undefined },
       'interaction routed'
@@ -112,6 +159,17 @@ export class InteractionRouter {
     return decision
   }
 
+  /** The offered agent's phone is ringing (adapters that see it say so; it goes into the call record). */
+  ringing(callId: string, agentId: string): void {
+    if (!this.routed.has(callId)) return
+    this.emit({ type: 'ringing', callId, agentId })
+  }
+
+  /** An adapter's own step of the interaction (a SIP response, a refused Redirect), for the call record. */
+  note(callId: string, kind: string, data: Record<string, unknown> | null = null, agentId: string | null = null): void {
+    this.emit({ type: 'note', callId, kind, agentId, data })
+  }
+
   answered(callId: string, agentId: string): boolean {
     if (!this.options.router.answered(callId, agentId)) return false
     this.clearTimer(callId)
@@ -121,12 +179,13 @@ export class InteractionRouter {
   }
 
   /** The interaction is over (hung up, cancelled): releases or wraps up its agent. */
-  ended(callId: string): boolean {
+  ended(callId: string, detail: EndDetail = {}): boolean {
     this.clearTimer(callId)
-    this.routed.delete(callId)
-    if (!this.options.router.ended(callId)) return false
-    this.emit({ type: 'ended', callId })
-    this.options.logger.info({ callId }, 'interaction ended')
+    this.timed.delete(callId)
+    const known = this.routed.delete(callId)
+    if (!this.options.router.ended(callId) && !known) return false
+    this.emit({ type: 'ended', callId, detail })
+    this.options.logger.info({ callId, outcome: detail.outcome, cause: detail.cause }, 'interaction ended')
     return true
   }
 
@@ -139,6 +198,11 @@ export class InteractionRouter {
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
+  }
+
+  /** Interactions routed and not yet ended. */
+  get inProgress(): number {
+    return this.routed.size
   }
 
   private async prepare(request: RouteRequest) {
@@ -178,7 +242,7 @@ export class InteractionRouter {
     const routed = this.routed.get(callId)
     if (target && routed) {
       this.emit({ type: 'offered', callId, agentId: target.agentId, ringSeconds: target.ringSeconds, routed })
-      if (this.options.ringTimers) {
+      if (this.timed.has(callId)) {
         const timer = setTimeout(() => {
           this.timers.delete(callId)
           this.failed(callId, target.agentId, 'ring-timeout')
@@ -190,7 +254,7 @@ export class InteractionRouter {
     }
     this.emit({ type: 'final', callId, decision })
     // Nothing is reserved any more: the final action (voicemail, reject, queue) is the adapter's to carry out.
-    if (this.options.ringTimers) this.ended(callId)
+    if (this.timed.has(callId)) this.ended(callId)
   }
 
   private logRuleErrors(decision: RouteDecision): void {

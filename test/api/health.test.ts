@@ -5,6 +5,7 @@ import t from 'tap'
 import pino from 'pino'
 import { App } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { freshSchema, request, testApp } from '../helpers/test-app.js'
 
 t.test('health and readiness on a migrated database', async (t) => {
@@ -53,7 +54,7 @@ t.test('a wrong setting stops start-up naming the variable', async (t) => {
 })
 
 t.test('the database going away: not ready, fast 503s, and recovery when it returns', async (t) => {
-  const proxy = await startProxy(5432)
+  const proxy = await startTcpProxy(5432)
   t.teardown(() => proxy.close())
   const schema = await freshSchema(t)
   const config = loadConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/test`, DB_TIMEOUT_MS: '500', RULES_WATCH: 'false' })
@@ -98,38 +99,6 @@ async function waitFor<T extends { status: number }>(probe: () => Promise<T>, ti
     last = await probe()
   }
   return last
-}
-
-/** A TCP proxy in front of PostgreSQL that can drop every connection and refuse new ones. */
-async function startProxy(targetPort: number) {
-  let accepting = true
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((client) => {
-    if (!accepting) return client.destroy()
-    const upstream = net.connect(targetPort, '127.0.0.1')
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => s.destroy())
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    down() {
-      accepting = false
-      for (const s of sockets) s.destroy()
-    },
-    up() {
-      accepting = true
-    },
-    close() {
-      for (const s of sockets) s.destroy()
-      server.close()
-    }
-  }
 }
 
 t.test('the demo data endpoint is closed on an external database unless enabled', async (t) => {
