@@ -75,13 +75,86 @@ const ConfigSchema = Type.Object({
   ),
   ADMIN_TOKEN: Type.Optional(
     Type.String({ minLength: 16, pattern: '^\\S+$', expected: 'a secret of at least 16 characters, no spaces: admin endpoints then require Authorization: Bearer <ADMIN_TOKEN>' })
-  )
+  ),
+  SIP_DRACHTIO_HOST: Type.Optional(
+    Type.String({ minLength: 1, expected: 'the address of the drachtio-server to connect to, e.g. 127.0.0.1; leave unset to turn SIP off' })
+  ),
+  SIP_DRACHTIO_PORT: Type.Integer({ default: 9022, minimum: 1, maximum: 65535, expected: "a TCP port 1..65535: drachtio-server's admin port" }),
+  SIP_DRACHTIO_SECRET: Type.Optional(
+    Type.String({ minLength: 1, pattern: '^[^|\\s]+$', expected: "drachtio-server's admin secret (no spaces or |); required when SIP_DRACHTIO_HOST is set" })
+  ),
+  SIP_MODE: Type.Enum(['redirect', 'in-path'], {
+    default: 'redirect',
+    expected: 'redirect (answer 302 with the agents to ring) or in-path (ring the agents from here and stay in the call)'
+  }),
+  SIP_DIALED_HEADER: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]*$', expected: 'a SIP header name to read the dialed number from before the Request-URI, e.g. Diversion or To' })
+  ),
+  SIP_NO_AGENT_STATUS: Type.Union([Type.Literal(480), Type.Literal(486)], { default: 480, expected: '480 or 486: the SIP status when nobody can take a call' }),
+  SIP_RETRY_AFTER_SECONDS: Type.Integer({ default: 60, minimum: 0, maximum: 86400, expected: 'seconds 0..86400 for Retry-After on 480/486 (0 leaves it out)' }),
+  SIP_VOICEMAIL_URI: Type.Optional(
+    Type.String({ pattern: '^sips?:[^\\s]+$', expected: 'a sip: URI calls go to when the rules say voicemail, e.g. sip:voicemail@pbx.example.com' })
+  ),
+  SIP_EXTENSION_HOST: Type.Optional(
+    Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', expected: 'host[:port] of the PBX for agents that have an extension but no SIP URI; default: the address the INVITE came from' })
+  ),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', expected: 'a redis:// URL, e.g. redis://127.0.0.1:6379/0: agent states, reservations and screen-pops shared by several server processes; leave unset for one process' })
+  ),
+  REDIS_KEY_PREFIX: Type.String({
+    default: 'cti:',
+    pattern: '^[A-Za-z0-9:_.-]{1,64}$',
+    expected: 'letters, digits and : _ . - (1..64): what every Redis key of this deployment starts with; processes sharing agents use the same one'
+  }),
+  RESERVATION_TTL_SECONDS: Type.Integer({
+    default: 15,
+    minimum: 1,
+    maximum: 3600,
+    expected: 'seconds 1..3600 a reservation outlives its process: a process that dies frees its agents after this long'
+  }),
+  REDIS_TIMEOUT_MS: Type.Integer({
+    default: 1000,
+    minimum: 50,
+    maximum: 60000,
+    expected: 'milliseconds 50..60000 a Redis command may take before the process routes on its own replica'
+  }),
+  AMI_HOST: Type.Optional(Type.String({ minLength: 1, expected: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; leave unset to turn Asterisk off" })),
+  AMI_PORT: Type.Integer({ default: 5038, minimum: 1, maximum: 65535, expected: 'a TCP port 1..65535 (manager.conf [general] port)' }),
+  AMI_USER: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$', expected: 'the manager.conf user section name; required when AMI_HOST is set' })),
+  AMI_SECRET: Type.Optional(Type.String({ minLength: 1, expected: "that user's secret; required when AMI_HOST is set" })),
+  AMI_AGENTS_CONTEXT: Type.String({ default: 'cti-agents', pattern: '^[A-Za-z0-9_-]+$', expected: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)" }),
+  AMI_WAIT_CONTEXT: Type.String({ default: 'cti-wait', pattern: '^[A-Za-z0-9_-]+$', expected: 'the dialplan context where calls wait for the next decision' }),
+  AMI_FINAL_CONTEXT: Type.String({ default: 'cti-final', pattern: '^[A-Za-z0-9_-]+$', expected: 'the dialplan context of the final actions (voicemail, reject, queue)' }),
+  AMI_OUTBOUND_CONTEXT: Type.String({ default: 'cti-outbound', pattern: '^[A-Za-z0-9_-]+$', expected: "the dialplan context that dials a call-back's customer" }),
+  AMI_ACTION_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000, expected: 'milliseconds 100..60000 an AMI action may take' }),
+  AMI_RECONNECT_MAX_MS: Type.Integer({ default: 30000, minimum: 250, maximum: 600000, expected: 'milliseconds 250..600000: the longest wait between reconnection attempts' }),
+  AMI_DIAL_TEMPLATE: Type.String({
+    default: 'PJSIP/{extension}',
+    pattern: '\\{extension\\}',
+    expected: 'the dial string GET /v1/asterisk/dial returns, with {extension}, e.g. PJSIP/{extension} or Local/{extension}@cti-phones'
+  }),
+  CALLBACK_TASK_DUE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 10080, expected: 'minutes 1..10080 within which a missed call must be called back (the call-back task falls due then)' }),
+  TASK_ESCALATE_AFTER_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 43200, expected: "minutes 1..43200 a task may stay overdue before its assignee's team lead is told" }),
+  TASK_POLL_SECONDS: Type.Integer({ default: 5, minimum: 1, maximum: 3600, expected: 'seconds 1..3600 between looks for tasks falling due or overdue' }),
+  WEB_VISIT_MIN_PAGES: Type.Integer({ default: 3, minimum: 1, maximum: 1000, expected: 'an integer 1..1000: pages a web visit must show before an agent is told (a call-back request always is)' }),
+  DEAL_STAGES: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), {
+    default: ['interest', 'invoice', 'agreement', 'offer', 'done', 'paid'],
+    minItems: 2,
+    uniqueItems: true,
+    expected: 'a JSON array of at least two distinct stage names (lower-case, digits, - or _), in order; the last one means the deal is won'
+  }),
+  REFUSAL_REASONS: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    default: ['price', 'competitor', 'no-need', 'no-budget', 'timing', 'unreachable'],
+    minItems: 1,
+    uniqueItems: true,
+    expected: 'a JSON array of the reasons an agent may give for a lost deal or lead, e.g. ["price", "competitor"]'
+  })
 })
 
 /** Settings given as JSON text in the environment. */
-const JSON_SETTINGS = new Set(['SCREENPOP_WEBHOOKS'])
+const JSON_SETTINGS = new Set(['SCREENPOP_WEBHOOKS', 'DEAL_STAGES', 'REFUSAL_REASONS'])
 /** Settings whose values never appear in messages. */
-const SECRET_SETTINGS = new Set(['SCREENPOP_WEBHOOK_SECRET', 'ADMIN_TOKEN'])
+const SECRET_SETTINGS = new Set(['SCREENPOP_WEBHOOK_SECRET', 'ADMIN_TOKEN', 'SIP_DRACHTIO_SECRET', 'AMI_SECRET', 'REDIS_URL'])
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
@@ -111,6 +184,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!bad.has('SCREENPOP_WEBHOOKS') && Array.isArray(parsed.SCREENPOP_WEBHOOKS) && parsed.SCREENPOP_WEBHOOKS.length > 0 && parsed.SCREENPOP_WEBHOOK_SECRET === undefined) {
     bad.add('SCREENPOP_WEBHOOK_SECRET')
   }
+  // SIP needs drachtio's secret: connecting without it would only be refused, over and over.
+  if (parsed.SIP_DRACHTIO_HOST !== undefined && parsed.SIP_DRACHTIO_SECRET === undefined) bad.add('SIP_DRACHTIO_SECRET')
+  // AMI refuses a login without both: say so at start-up rather than in a reconnect loop.
+  if (parsed.AMI_HOST !== undefined && parsed.AMI_USER === undefined) bad.add('AMI_USER')
+  if (parsed.AMI_HOST !== undefined && parsed.AMI_SECRET === undefined) bad.add('AMI_SECRET')
   if (bad.size > 0) {
     const properties = ConfigSchema.properties as Record<string, { expected?: string }>
     throw new ConfigError(

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Errors } from '../errors.js'
+import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { AgentIndex, AgentView } from '../routing/agent-index.js'
 import { AgentId } from './schemas.js'
 
 export interface AgentStateRoutesOptions {
   index: AgentIndex
+  /** Where a chosen state is set (and shared with other processes, when they share agents). */
+  states: AgentStateStore
   now: () => number
 }
 
@@ -16,7 +19,7 @@ const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
 /** Live agent states: read them, and set one's own (available, away, offline, wrap-up). */
 export async function agentStateRoutes(fastify: FastifyInstance, options: AgentStateRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-  const { index, now } = options
+  const { index, states, now } = options
 
   app.get('/v1/agents/states', async () => index.snapshot().map(present))
 
@@ -27,7 +30,7 @@ export async function agentStateRoutes(fastify: FastifyInstance, options: AgentS
   })
 
   app.put('/v1/agents/:id/state', { schema: { params: AgentId, body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
-    if (!index.setAgentState(request.params.id, request.body.state, now())) throw Errors.agentNotFound(request.params.id)
+    if (!states.setState(request.params.id, request.body.state, now())) throw Errors.agentNotFound(request.params.id)
     request.log.info({ agentId: request.params.id, state: request.body.state }, 'agent state set')
     return present(index.get(request.params.id)!)
   })

@@ -7,11 +7,14 @@ import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
 import { listOpenTasksOfAgent } from '../crm/task.repository.js'
 import { CtiError, Errors } from '../errors.js'
+import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { AgentIndex, AgentView } from '../routing/agent-index.js'
 
 export interface MeRoutesOptions {
   db: Kysely<Database>
   index: AgentIndex
+  /** Where a chosen state is set (and shared with other processes, when they share agents). */
+  states: AgentStateStore
   now: () => number
 }
 
@@ -27,7 +30,7 @@ const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', m
  * open tasks (`GET /v1/me/tasks`). An agent reaches only their own data.
  */
 export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOptions): Promise<void> {
-  const { db, index, now } = options
+  const { db, index, states, now } = options
   if (typeof now !== 'function') throw new Error('meRoutes: now must be a function')
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -59,7 +62,7 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
 
   app.put('/v1/me/state', { schema: { body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
     const agentId = agentOf(request)
-    if (!index.setAgentState(agentId, request.body.state, now())) throw Errors.agentNotFound(agentId)
+    if (!states.setState(agentId, request.body.state, now())) throw Errors.agentNotFound(agentId)
     request.log.info({ agentId, state: request.body.state }, 'agent state set from their page')
     return presentState(index.get(agentId)!)
   })

@@ -35,6 +35,7 @@ export interface UnroutedCall {
 export class CallRecorder {
   private readonly open = new Map<string, CallRecord>()
   private readonly maxOpen: number
+  private readonly finishedListeners: ((record: Readonly<CallRecord>) => void)[] = []
 
   constructor(private readonly options: CallRecorderOptions) {
     this.maxOpen = options.maxOpen ?? 100_000
@@ -86,6 +87,19 @@ export class CallRecorder {
     }
   }
 
+  /** Told of every call record as it is finished (ended), before it is written; must not throw or block. */
+  onFinished(listener: (record: Readonly<CallRecord>) => void): void {
+    this.finishedListeners.push(listener)
+  }
+
+  /** Links a call still in progress to its lead; false when the call is not followed (already ended). */
+  attachLead(callId: string, leadId: number): boolean {
+    const record = this.open.get(callId)
+    if (!record) return false
+    record.leadId = leadId
+    return true
+  }
+
   /** Records a call that never reached routing, with why. */
   recordUnrouted(call: UnroutedCall): void {
     const at = call.at ?? this.options.now()
@@ -126,7 +140,7 @@ export class CallRecorder {
     record = blankRecord(event.callId, request.kind, request.channel, request.direction, request.at)
     record.caller = routed.caller.phone.ok ? routed.caller.phone.e164 : null
     record.callerName = request.callerName
-    record.dialed = routed.line?.number ?? null
+    record.dialed = request.dialed
     record.customerId = routed.caller.customer ? Number(routed.caller.customer.id) : null
     record.rule = routed.decision.rule
     record.source = routed.line?.source ?? null
@@ -142,6 +156,13 @@ export class CallRecorder {
   private finish(record: CallRecord): void {
     this.open.delete(record.id)
     this.options.writer.enqueue(record)
+    for (const listener of this.finishedListeners) {
+      try {
+        listener(record)
+      } catch (err) {
+        this.options.logger.error({ err, callId: record.id }, 'call finished listener failed')
+      }
+    }
   }
 
   private evictOldest(): void {

@@ -63,6 +63,9 @@ function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
   })
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', (err) => options.onIdleError?.(err))
+  // A connection can drop between a query's end and its return to the pool, when the pool's own
+  // listener is not attached yet: every client keeps one of ours, so that never crashes the process.
+  pool.on('connect', (client) => client.on('error', (err) => options.onIdleError?.(err)))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

@@ -87,6 +87,10 @@ export interface LeadTable {
   lost_reason: string | null
   created_at: Generated<Date>
   converted_at: Timestamp | null
+  /** The web visitor the lead was first seen as (sql/004). */
+  visitor_id: ColumnType<string | null, string | null | undefined, string | null>
+  first_call_id: ColumnType<string | null, string | null | undefined, string | null>
+  lost_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface CallTable {
@@ -137,6 +141,20 @@ export interface DealTable {
   lost_reason: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
+  /** Who last moved it, and when it was won or lost (sql/004). */
+  agent_id: ColumnType<string | null, string | null | undefined, string | null>
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+}
+
+/** One stage a deal went through (sql/004). */
+export interface DealEventTable {
+  id: Generated<number>
+  deal_id: number
+  at: Timestamp
+  stage: string
+  status: string
+  reason: string | null
+  agent_id: string | null
 }
 
 export interface OrderTable {
@@ -168,6 +186,13 @@ export interface TaskTable {
   status: ColumnType<'open' | 'done' | 'cancelled', 'open' | 'done' | 'cancelled' | undefined>
   created_at: Generated<Date>
   done_at: Timestamp | null
+  /** The call that made it (a missed call), how many tries it stands for, its reminder and escalation (sql/004). */
+  call_id: ColumnType<string | null, string | null | undefined, string | null>
+  attempts: ColumnType<number, number | undefined, number>
+  reminded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  escalated_to: ColumnType<string | null, string | null | undefined, string | null>
+  closed_by: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface SchemaMigrationTable {
@@ -187,6 +212,7 @@ export interface Database {
   calls: CallTable
   call_events: CallEventTable
   deals: DealTable
+  deal_events: DealEventTable
   orders: OrderTable
   payments: PaymentTable
   tasks: TaskTable

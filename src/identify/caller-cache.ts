@@ -1,5 +1,8 @@
 import type { CustomerSummary } from '../routing/types.js'
 
+/** What a cache forgot, for the other processes sharing the CRM to forget it too. */
+export type CacheInvalidation = { customerId: string } | { phone: string } | { all: true }
+
 /**
  * In-process cache of phone → customer summary (or "no such customer"), with
  * least-recently-used eviction. Invalidated by customer id when a customer or
@@ -8,6 +11,9 @@ import type { CustomerSummary } from '../routing/types.js'
 export class CallerCache {
   private readonly byPhone = new Map<string, CustomerSummary | null>()
   private readonly phonesOf = new Map<string, Set<string>>()
+
+  /** Told of every invalidation asked of this cache, except those passed `shared = false` (they came from another process). */
+  onInvalidate: ((change: CacheInvalidation) => void) | null = null
 
   constructor(private readonly capacity: number) {}
 
@@ -40,18 +46,21 @@ export class CallerCache {
     }
   }
 
-  invalidateCustomer(customerId: string): void {
+  invalidateCustomer(customerId: string, shared = true): void {
+    if (shared) this.onInvalidate?.({ customerId })
     const phones = this.phonesOf.get(customerId)
     if (!phones) return
     for (const phone of [...phones]) this.drop(phone)
     this.phonesOf.delete(customerId)
   }
 
-  invalidatePhone(phone: string): void {
+  invalidatePhone(phone: string, shared = true): void {
+    if (shared) this.onInvalidate?.({ phone })
     this.drop(phone)
   }
 
-  clear(): void {
+  clear(shared = true): void {
+    if (shared) this.onInvalidate?.({ all: true })
     this.byPhone.clear()
     this.phonesOf.clear()
   }

@@ -6,6 +6,7 @@ import type { CallerIdentifier, CallerIdentity } from '../identify/identify-call
 import type { CallRouter, OfferFailure } from '../routing/call-router.js'
 import type { Channel, InteractionKind, LineInfo, RouteDecision, RuleSet } from '../routing/types.js'
 import type { LineDirectory } from './line-directory.js'
+import { requestedAgentRules } from './requested-agent.js'
 
 /** A request to route something: a call, a web visit, a call-back request. */
 export interface RouteRequest {
@@ -29,6 +30,8 @@ export interface RouteRequest {
    * ringing themselves). Adapters that ring the phone and report no-answer pass false. Default: the router's.
    */
   ringTimer?: boolean
+  /** Offer this agent and nobody else (click-to-call, a call-back placed by its agent). */
+  agentId?: string | null
 }
 
 /** How an adapter says an interaction ended; the outcome is worked out when not given. */
@@ -67,6 +70,8 @@ export interface RoutedRequest {
   channel: Channel
   direction: 'inbound' | 'outbound'
   callerName: string | null
+  /** The number dialed: E.164 when it is one, else as given (shortened), null when none was. */
+  dialed: string | null
   /** When the interaction arrived, epoch ms. */
   at: number
 }
@@ -85,6 +90,12 @@ export interface InteractionRouterOptions {
    * report no-answer instead.
    */
   ringTimers: boolean
+  /**
+   * Confirms a reservation the core just made locally with the store shared by several server
+   * processes (Redis); false when another process took the agent's last free slot first, and the
+   * core then offers the next candidate. Absent when this process is the only one.
+   */
+  confirmReservation?: (agentId: string, callId: string, ringSeconds: number) => Promise<boolean>
 }
 
 /**
@@ -112,7 +123,7 @@ export class InteractionRouter {
     const prepared = await this.prepare(request)
     // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
     this.clearTimer(prepared.result.callId)
-    const decision = this.options.router.route(prepared.input)
+    const decision = await this.confirmed(prepared.result.callId, this.options.router.route(prepared.input))
     const routed: RoutedInteraction = { ...prepared.result, decision }
     this.logRuleErrors(decision)
     this.routed.set(routed.callId, routed)
@@ -127,7 +138,8 @@ export class InteractionRouter {
         channel: request.channel,
         direction: request.direction ?? 'inbound',
         callerName: request.callerName ?? routed.caller.phone.displayName,
-        at: prepared.input.interaction.at
+        at: prepared.input.interaction.at,
+        dialed: prepared.input.interaction.dialed ?? request.dialed?.slice(0, 64) ?? null
       }
     })
     this.options.logger.info(
@@ -156,6 +168,8 @@ export class InteractionRouter {
     const routed = this.routed.get(callId)
     if (routed) routed.decision = decision
     this.afterDecision(callId, decision)
+    const target = decision.targets[0]
+    if (target) this.confirmLater(callId, target.agentId, target.ringSeconds)
     return decision
   }
 
@@ -207,7 +221,7 @@ export class InteractionRouter {
 
   private async prepare(request: RouteRequest) {
     const { identifier, lines, now } = this.options
-    const rules = this.options.rules()
+    const rules = request.agentId ? requestedAgentRules(this.options.rules(), request.agentId) : this.options.rules()
     const callId = request.callId ?? randomUUID()
     let degraded = false
     let caller: CallerIdentity
@@ -255,6 +269,32 @@ export class InteractionRouter {
     this.emit({ type: 'final', callId, decision })
     // Nothing is reserved any more: the final action (voicemail, reject, queue) is the adapter's to carry out.
     if (this.timed.has(callId)) this.ended(callId)
+  }
+
+  /** Confirms the decision's first target across processes; when taken elsewhere, the core offers the next one. */
+  private async confirmed(callId: string, decision: RouteDecision): Promise<RouteDecision> {
+    const confirm = this.options.confirmReservation
+    if (!confirm) return decision
+    for (let target = decision.targets[0]; target; target = decision.targets[0]) {
+      if (await confirm(target.agentId, callId, target.ringSeconds)) return decision
+      this.options.logger.info({ callId, agentId: target.agentId }, 'agent taken by another process; offering the next')
+      const next = this.options.router.next(callId, target.agentId, 'taken')
+      if (!next) return decision
+      decision = next
+    }
+    return decision
+  }
+
+  /**
+   * failed() answers synchronously, so its next target is confirmed after the fact: when another
+   * process took that agent first, the offer moves on as if the agent had failed with 'taken'.
+   */
+  private confirmLater(callId: string, agentId: string, ringSeconds: number): void {
+    const confirm = this.options.confirmReservation
+    if (!confirm) return
+    void confirm(agentId, callId, ringSeconds).then((ok) => {
+      if (!ok && this.options.router.progress(callId)?.agentId === agentId) this.failed(callId, agentId, 'taken')
+    })
   }
 
   private logRuleErrors(decision: RouteDecision): void {

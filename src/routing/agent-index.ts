@@ -13,6 +13,16 @@ export interface AgentView {
 /** State to start a newly registered agent from, e.g. when restoring after a restart. */
 export type InitialAgentState = Partial<Pick<AgentState, 'status' | 'since' | 'callsToday' | 'lastCallEndedAt'>>
 
+/** An agent's whole live state as restoreState takes it (counts of calls, not the calls). */
+export interface RestoredAgentState {
+  presence: AgentStatus
+  ringingCalls: number
+  talkingCalls: number
+  wrapUpUntil: number | null
+  callsToday: number
+  lastCallEndedAt: number | null
+}
+
 /** Skill sets kept at most; each costs about a kilobyte plus its members. */
 export const DEFAULT_MAX_SKILL_SETS = 10_000
 
@@ -161,6 +171,32 @@ export class AgentIndex {
       this.wrapUps.push(e, e.wrapUpUntil)
     }
     this.attach(e, before, at)
+    return true
+  }
+
+  /**
+   * Replaces an agent's live state with one kept elsewhere (the state several server processes
+   * share): what they chose, their calls ringing and in progress, wrap-up. A state equal to the
+   * current one changes nothing (the agent keeps their place in the idle order). False for an unknown agent.
+   */
+  restoreState(id: string, state: RestoredAgentState, at: number): boolean {
+    const e = this.entries.get(id)
+    if (e === undefined) return false
+    const same =
+      e.presence === state.presence && e.ringing === state.ringingCalls && e.talking === state.talkingCalls &&
+      e.wrapUpUntil === state.wrapUpUntil && e.callsToday === state.callsToday && e.lastCallEndedAt === state.lastCallEndedAt
+    if (!same) {
+      const before = this.detach(e)
+      e.presence = state.presence
+      e.ringing = state.ringingCalls
+      e.talking = state.talkingCalls
+      e.wrapUpUntil = state.wrapUpUntil
+      e.callsToday = state.callsToday
+      e.lastCallEndedAt = state.lastCallEndedAt
+      if (e.presence === 'wrap-up' && e.wrapUpUntil !== null) this.wrapUps.push(e, e.wrapUpUntil)
+      this.attach(e, before, at)
+    }
+    this.tick(at)
     return true
   }
 

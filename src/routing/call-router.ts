@@ -3,8 +3,11 @@ import { decide, DEFAULT_MAX_TARGETS, type DecideInput } from './decide.js'
 import { finalReason } from './reasons.js'
 import type { RouteDecision, RoutingEnv } from './types.js'
 
-/** Why an offered agent did not take the interaction. */
-export type OfferFailure = 'ring-timeout' | 'busy' | 'declined' | 'unreachable'
+/**
+ * Why an offered agent did not take the interaction. 'taken': another server process sharing the
+ * agents reserved the agent's last free slot first, so the local reservation was not confirmed.
+ */
+export type OfferFailure = 'ring-timeout' | 'busy' | 'declined' | 'unreachable' | 'taken'
 
 /** A decision's input as the router takes it: the router owns exclusions and the target limit. */
 export type RouteInput = Omit<DecideInput, 'exclude' | 'maxTargets' | 'fullTrace'>

@@ -3,7 +3,7 @@
  * Pure and synchronous; adapters feed it agent state and ask it for decisions.
  */
 export * from './types.js'
-export { AgentIndex, DEFAULT_MAX_SKILL_SETS, type AgentView, type InitialAgentState } from './agent-index.js'
+export { AgentIndex, DEFAULT_MAX_SKILL_SETS, type AgentView, type InitialAgentState, type RestoredAgentState } from './agent-index.js'
 export { decide, DEFAULT_MAX_TARGETS, type DecideInput } from './decide.js'
 export { CallRouter, type CallRouterOptions, type InteractionProgress, type OfferFailure, type RouteInput } from './call-router.js'
 export { buildRuleContext, productOf } from './rule-context.js'

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { CustomerCard } from '../crm/customer-card.js'
 import type { InteractionEvent, RoutedInteraction } from '../interactions/interaction-router.js'
 import type { OfferFailure } from '../routing/call-router.js'
+import type { LeadNotice, WorkflowEvent } from '../workflows/notices.js'
 
 /** Who is calling, as the card shows it. */
 export type CardSubject =
@@ -12,7 +13,16 @@ export type CardSubject =
       card: CustomerCard | null
       historyUnavailable: boolean
     }
-  | { kind: 'lead'; lead: true; campaign: string | null; source: string | null; line: string | null; costPerLead: number | null }
+  | {
+      kind: 'lead'
+      lead: true
+      campaign: string | null
+      source: string | null
+      line: string | null
+      costPerLead: number | null
+      /** The lead the CRM already holds for this number (a returning unknown caller); absent on a first call. */
+      openLead?: LeadNotice | null
+    }
 
 /** The screen-pop for one offer of a call to one agent. */
 export interface CardEvent {
@@ -38,12 +48,15 @@ export type ScreenPopEvent =
   | { type: 'taken-by-other'; callId: string; answeredBy: string }
   | { type: 'missed'; callId: string; why: OfferFailure }
   | { type: 'ended'; callId: string }
+  | WorkflowEvent
 
 export interface CardEventsOptions {
   hub: { publish(agentId: string, event: ScreenPopEvent): unknown }
   /** The customer's card with history; may reject when the CRM is unreachable. */
   loadCard: (customerId: number) => Promise<CustomerCard | null>
   logger: Logger
+  /** The open lead behind an unknown caller's number, when the CRM keeps leads; may reject. */
+  loadLead?: (phone: string) => Promise<LeadNotice | null>
   /** Calls followed at once at most; the oldest is forgotten past it (a call never ended). */
   maxCalls?: number
 }
@@ -149,7 +162,15 @@ export class CardEvents {
     const summary = routed.caller.customer
     if (!summary) {
       const line = routed.line
-      return { kind: 'lead', lead: true, campaign: line?.campaign ?? null, source: line?.source ?? null, line: line?.number ?? null, costPerLead: line?.costPerLead ?? null }
+      const subject: CardSubject = { kind: 'lead', lead: true, campaign: line?.campaign ?? null, source: line?.source ?? null, line: line?.number ?? null, costPerLead: line?.costPerLead ?? null }
+      const phone = routed.caller.phone
+      if (!this.options.loadLead || !phone.ok || routed.degraded) return subject
+      try {
+        return { ...subject, openLead: await this.options.loadLead(phone.e164) }
+      } catch (err) {
+        this.options.logger.warn({ err, callId: routed.callId }, 'lead unavailable; card sent without it')
+        return subject
+      }
     }
     const customer = { id: Number(summary.id), name: summary.name, tier: summary.tier, ownerAgentId: summary.ownerAgentId }
     try {

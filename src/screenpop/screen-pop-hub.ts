@@ -115,6 +115,31 @@ export class ScreenPopHub<E extends { type: string }> {
   }
 
   /**
+   * Adds an event numbered elsewhere (a store the processes share) and sends it to this process's
+   * open pages. One at or below the head is a duplicate and ignored; after a gap (events never
+   * received here) the kept events are dropped, so that what is kept stays contiguous.
+   */
+  append(agentId: string, seq: number, at: number, frame: string): boolean {
+    const stream = this.stream(agentId)
+    if (seq <= stream.head) return false
+    if (seq !== stream.head + 1) stream.events.length = 0
+    stream.head = seq
+    stream.events.push({ seq, at, frame })
+    if (stream.events.length > this.maxEvents) stream.events.shift()
+    for (const subscriber of stream.subscribers) this.deliver(stream, subscriber, frame)
+    return true
+  }
+
+  /** Replaces an agent's kept events and head with a shared store's (start-up, after an outage); open pages stay subscribed. */
+  restore(agentId: string, head: number, events: readonly { seq: number; at: number; frame: string }[]): void {
+    const stream = this.stream(agentId)
+    stream.head = head
+    // A shared stream is contiguous (trimmed at its oldest end only).
+    stream.events = events.slice(-this.maxEvents).map((e) => ({ seq: e.seq, at: e.at, frame: e.frame }))
+    this.expire(stream, this.options.now())
+  }
+
+  /**
    * Starts a page's subscription: a hello frame, then the kept events after
    * `lastSeenSeq` (none when it is null: a page with no history starts live),
    * then every new event until unsubscribe.

@@ -49,7 +49,8 @@
     recentList: $('recent-list'),
     recentEmpty: $('recent-empty'),
     taskList: $('task-list'),
-    tasksEmpty: $('tasks-empty')
+    tasksEmpty: $('tasks-empty'),
+    noticeList: $('notice-list')
   }
 
   /** Everything the page knows; rebuilt from the server's kept events after a reload. */
@@ -245,6 +246,41 @@
     renderCalls()
     scheduleStateRefresh()
     if (event.type === 'missed' || event.type === 'ended') void refreshTasks()
+    if (NOTICE_TYPES.has(event.type)) {
+      void refreshTasks()
+      showNotice(event)
+    }
+  }
+
+  // ---------- workflow notices: new tasks, reminders, new leads, web visits ----------
+
+  const NOTICE_TYPES = new Set(['task', 'reminder', 'task-closed', 'lead', 'visit'])
+  const MAX_NOTICES = 20
+
+  function noticeText(event) {
+    switch (event.type) {
+      case 'task':
+        return `New task: ${event.task.title}`
+      case 'reminder':
+        return event.escalated
+          ? `Overdue ${event.overdueMinutes} min (assigned to ${event.task.assigneeAgentId}): ${event.task.title}`
+          : `Due now: ${event.task.title}`
+      case 'task-closed':
+        return `Task done (${event.why})`
+      case 'lead':
+        return `New inquiry from ${event.lead.campaign || event.lead.source || 'an unknown line'}`
+      case 'visit':
+        return `${event.title}: ${event.pages.map((p) => p.title || p.url).join(', ')}${event.callbackRequested ? ' — asks to be called back' : ''}`
+      default:
+        return event.type
+    }
+  }
+
+  function showNotice(event) {
+    if (!ui.noticeList) return
+    const late = event.type === 'reminder'
+    ui.noticeList.prepend(h('li', { class: late ? 'task late' : 'task' }, h('span', { class: 'task-title' }, noticeText(event))))
+    while (ui.noticeList.children.length > MAX_NOTICES) ui.noticeList.lastElementChild.remove()
   }
 
   /** A card starts a call; later events of the same callId update it. */

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { createDeal, DealErrors, dealSteps, getDeal, recordDealOutcome, type DealOutcome, type DealVocabulary } from '../crm/deal.repository.js'
+import type { Database } from '../crm/schema.js'
+import { requireAgentToken } from './tasks.routes.js'
+
+export interface DealRoutesOptions {
+  db: Kysely<Database>
+  vocabulary: DealVocabulary
+  now: () => number
+}
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const NewDealBody = Type.Object(
+  {
+    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    leadId: Type.Optional(Type.Integer({ minimum: 1 })),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    stage: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    amount: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 }))
+  },
+  { additionalProperties: false }
+)
+const OutcomeBody = Type.Union([
+  Type.Object({ stage: Type.String({ minLength: 1, maxLength: 64 }), agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+  Type.Object(
+    { lost: Type.Literal(true), reason: Type.String({ minLength: 1, maxLength: 64 }), agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+    { additionalProperties: false }
+  )
+])
+
+/**
+ * Deals and conversation outcomes: `GET /v1/deals/options` (stages and refusal
+ * reasons in force), `POST /v1/deals`, `GET /v1/deals/:id` (with its steps),
+ * `PATCH /v1/deals/:id` `{ stage }` or `{ lost: true, reason }`.
+ */
+export async function dealRoutes(fastify: FastifyInstance, options: DealRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, vocabulary, now } = options
+
+  app.get('/v1/deals/options', async () => ({ stages: vocabulary.stages, reasons: vocabulary.reasons }))
+
+  app.post('/v1/deals', { schema: { body: NewDealBody } }, async (request, reply) => {
+    const deal = await createDeal(db, request.body, vocabulary, now())
+    return reply.code(201).send(deal)
+  })
+
+  app.get('/v1/deals/:id', { schema: { params: IdParams } }, async (request) => {
+    const deal = await getDeal(db, request.params.id)
+    if (!deal) throw DealErrors.notFound(request.params.id)
+    return { ...deal, steps: await dealSteps(db, deal.id) }
+  })
+
+  app.patch('/v1/deals/:id', { schema: { params: IdParams, body: OutcomeBody } }, async (request) => {
+    const { agentId, ...outcome } = request.body
+    const deal = await recordDealOutcome(db, request.params.id, outcome as DealOutcome, vocabulary, agentId ?? null, now())
+    return deal
+  })
+}
+
+/** The same from an agent's page with their token: `GET /v1/me/deals/options`, `POST /v1/me/deals`, `PATCH /v1/me/deals/:id`; the agent is recorded as who moved it. */
+export async function meDealRoutes(fastify: FastifyInstance, options: DealRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, vocabulary, now } = options
+  const agentOf = requireAgentToken(fastify, db)
+
+  app.get('/v1/me/deals/options', async () => ({ stages: vocabulary.stages, reasons: vocabulary.reasons }))
+
+  app.post('/v1/me/deals', { schema: { body: Type.Omit(NewDealBody, ['agentId']) } }, async (request, reply) => {
+    const agentId = agentOf(request)
+    const deal = await createDeal(db, { ...request.body, agentId }, vocabulary, now())
+    request.log.info({ agentId, dealId: deal.id }, 'deal opened from the agent page')
+    return reply.code(201).send(deal)
+  })
+
+  app.patch('/v1/me/deals/:id', { schema: { params: IdParams, body: OutcomeBody } }, async (request) => {
+    const agentId = agentOf(request)
+    const { agentId: _ignored, ...outcome } = request.body
+    const deal = await recordDealOutcome(db, request.params.id, outcome as DealOutcome, vocabulary, agentId, now())
+    request.log.info({ agentId, dealId: deal.id, stage: deal.stage, status: deal.status }, 'deal outcome recorded from the agent page')
+    return deal
+  })
+}

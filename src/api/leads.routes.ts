@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { convertLead } from '../crm/lead-conversion.js'
+import { findOpenLeadByPhone, getLead, leadHistory, LeadErrors, markLeadLost } from '../crm/lead.repository.js'
+import type { Database } from '../crm/schema.js'
+import { Errors } from '../errors.js'
+import type { CallerIdentifier } from '../identify/identify-caller.js'
+import { DealErrors } from '../crm/deal.repository.js'
+
+export interface LeadRoutesOptions {
+  db: Kysely<Database>
+  identifier: CallerIdentifier
+  /** Reasons a lead may be marked lost with. */
+  reasons: readonly string[]
+  now: () => number
+}
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const ConvertBody = Type.Union([
+  Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      company: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+      ownerAgentId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]))
+    },
+    { additionalProperties: false }
+  ),
+  Type.Null()
+])
+const LostBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
+
+/**
+ * Leads: `GET /v1/leads/by-phone/:phone`, `GET /v1/leads/:id` (with its calls,
+ * tasks and deals), `POST /v1/leads/:id/convert` (a customer with the lead's
+ * number, history and source kept), `POST /v1/leads/:id/lost` `{ reason }`.
+ */
+export async function leadRoutes(fastify: FastifyInstance, options: LeadRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, identifier, now } = options
+
+  app.get('/v1/leads/by-phone/:phone', { schema: { params: Type.Object({ phone: Type.String({ minLength: 1, maxLength: 64 }) }) } }, async (request) => {
+    const phone = identifier.normalize(request.params.phone)
+    if (!phone.ok) throw Errors.invalidPhone(request.params.phone, phone.problem)
+    const lead = await findOpenLeadByPhone(db, phone.e164)
+    if (!lead) throw LeadErrors.notFoundByPhone(phone.e164)
+    return { ...lead, ...(await leadHistory(db, lead.id)) }
+  })
+
+  app.get('/v1/leads/:id', { schema: { params: IdParams } }, async (request) => {
+    const lead = await getLead(db, request.params.id)
+    if (!lead) throw LeadErrors.notFound(request.params.id)
+    return { ...lead, ...(await leadHistory(db, lead.id)) }
+  })
+
+  app.post('/v1/leads/:id/convert', { schema: { params: IdParams, body: ConvertBody } }, async (request, reply) => {
+    const conversion = await convertLead(db, request.params.id, request.body ?? {}, now())
+    // The number was cached as "nobody": the next call must find the customer.
+    identifier.customerChanged(conversion.customer.id, conversion.customer.phone ? [conversion.customer.phone] : [])
+    request.log.info({ leadId: conversion.lead.id, customerId: conversion.customer.id, linked: conversion.linked }, 'lead converted to a customer')
+    return reply.code(201).send(conversion)
+  })
+
+  app.post('/v1/leads/:id/lost', { schema: { params: IdParams, body: LostBody } }, async (request) => {
+    if (!options.reasons.includes(request.body.reason)) throw DealErrors.unknownReason(request.body.reason, options.reasons)
+    return markLeadLost(db, request.params.id, request.body.reason, now())
+  })
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { findAgentIdByToken } from '../crm/agent-token.repository.js'
+import type { Database } from '../crm/schema.js'
+import { finishTask, getTask, listTasks, type TaskNotice } from '../crm/task.repository.js'
+import { CtiError } from '../errors.js'
+
+export interface TaskRoutesOptions {
+  db: Kysely<Database>
+  now: () => number
+  /** Told of a task closed through the API, to update the assignee's page. */
+  onClosed: (task: TaskNotice) => void
+}
+
+const taskNotFound = (id: number) => new CtiError('CTI_ERR_TASK_NOT_FOUND', `no open task has id ${id}`, 404, 404)
+const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', message, 401, 401)
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const CloseBody = Type.Union([Type.Object({ status: Type.Optional(Type.Enum(['done', 'cancelled'])) }, { additionalProperties: false }), Type.Null()])
+const ListQuery = Type.Object(
+  {
+    assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    status: Type.Optional(Type.Enum(['open', 'done', 'cancelled'])),
+    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    leadId: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 })
+  },
+  { additionalProperties: false }
+)
+
+/** `GET /v1/tasks` (filtered), `GET /v1/tasks/:id`, `POST /v1/tasks/:id/close` `{ status? }`: tasks for admins and CRMs. */
+export async function taskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const { db, now } = options
+
+  app.get('/v1/tasks', { schema: { querystring: ListQuery } }, async (request) => {
+    const q = request.query
+    return { tasks: await listTasks(db, { assigneeAgentId: q.assignee, status: q.status, customerId: q.customerId, leadId: q.leadId, limit: q.limit }) }
+  })
+
+  app.get('/v1/tasks/:id', { schema: { params: IdParams } }, async (request) => {
+    const task = await getTask(db, request.params.id)
+    if (!task) throw taskNotFound(request.params.id)
+    return task
+  })
+
+  app.post('/v1/tasks/:id/close', { schema: { params: IdParams, body: CloseBody } }, async (request) => {
+    const task = await finishTask(db, request.params.id, now(), { status: request.body?.status ?? 'done', closedBy: 'api' })
+    if (!task) throw taskNotFound(request.params.id)
+    options.onClosed(task)
+    return task
+  })
+}
+
+/** `POST /v1/me/tasks/:id/done`: an agent closes one of their own tasks from their page (agent token). */
+export async function meTaskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const agentOf = requireAgentToken(fastify, options.db)
+  app.post('/v1/me/tasks/:id/done', { schema: { params: IdParams } }, async (request) => {
+    const agentId = agentOf(request)
+    const task = await finishTask(options.db, request.params.id, options.now(), { assigneeAgentId: agentId, closedBy: `agent ${agentId}` })
+    if (!task) throw taskNotFound(request.params.id)
+    request.log.info({ agentId, taskId: task.id }, 'task done from the agent page')
+    options.onClosed(task)
+    return task
+  })
+}
+
+/**
+ * Requires the agent's screen-pop token as `Authorization: Bearer …` on every
+ * route of the (encapsulated) plugin it is called in; returns who the request is from.
+ */
+export function requireAgentToken(fastify: FastifyInstance, db: Kysely<Database>): (request: FastifyRequest) => string {
+  const agents = new WeakMap<FastifyRequest, string>()
+  fastify.addHook('onRequest', async (request, reply) => {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    if (!bearer) {
+      void reply.header('www-authenticate', 'Bearer')
+      throw unauthorized('send the agent token as "Authorization: Bearer <token>" (POST /v1/agents/:id/token issues one)')
+    }
+    const agentId = await findAgentIdByToken(db, bearer[1]!)
+    if (!agentId) {
+      void reply.header('www-authenticate', 'Bearer error="invalid_token"')
+      throw unauthorized('the agent token is unknown, replaced by a newer one, or its agent is inactive')
+    }
+    agents.set(request, agentId)
+  })
+  return (request) => agents.get(request)!
+}

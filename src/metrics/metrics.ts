@@ -1,0 +1,101 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { CallRecord } from '../calls/call-record.js'
+import type { InteractionEvent } from '../interactions/interaction-router.js'
+import type { AgentStatus } from '../routing/types.js'
+
+/** Where the live gauges read their values at scrape time. */
+export interface MetricsSources {
+  /** Every agent's current status. */
+  agentStatuses: () => Iterable<AgentStatus>
+  /** Call records waiting for the database. */
+  pendingCallRecords: () => number
+  /** Agent pages connected to the screen-pop channel. */
+  screenPopClients: () => number
+}
+
+/** Transports whose reconnections are counted. */
+export type Transport = 'sip' | 'ami' | 'redis' | 'postgresql'
+
+const AGENT_STATUSES: readonly AgentStatus[] = ['offline', 'available', 'ringing', 'busy', 'wrap-up', 'away']
+const NO_LINE = 'none'
+
+/**
+ * The server's live metrics in Prometheus form: calls by line and outcome,
+ * how long the routing core takes to decide, agents by state, the call-record
+ * queue, connected agent pages, and reconnections per transport. One registry
+ * per App, so that several servers in one process (tests) never share counts.
+ */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly callsOffered: Counter<'line'>
+  readonly callsAnswered: Counter<'line'>
+  readonly callsMissed: Counter<'line' | 'outcome'>
+  readonly decisionSeconds: Histogram
+  /** Adapters (or the composition root for them) increment this on every reconnection. */
+  readonly reconnects: Counter<'transport'>
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry]
+    collectDefaultMetrics({ register: this.registry, prefix: 'cti_' })
+    this.callsOffered = new Counter({ name: 'cti_calls_offered_total', help: 'Inbound interactions routed, by dialed line', labelNames: ['line'], registers })
+    this.callsAnswered = new Counter({ name: 'cti_calls_answered_total', help: 'Interactions answered by an agent, by dialed line', labelNames: ['line'], registers })
+    this.callsMissed = new Counter({ name: 'cti_calls_missed_total', help: 'Inbound calls that ended unanswered (missed or abandoned), by dialed line', labelNames: ['line', 'outcome'], registers })
+    this.decisionSeconds = new Histogram({
+      name: 'cti_routing_decision_seconds',
+      help: 'Time the routing core takes to decide (pure, in memory)',
+      buckets: [0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01],
+      registers
+    })
+    this.reconnects = new Counter({ name: 'cti_reconnects_total', help: 'Reconnections to an outside system, by transport', labelNames: ['transport'], registers })
+    new Gauge({
+      name: 'cti_agents',
+      help: 'Agents by current state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const counts = new Map<AgentStatus, number>(AGENT_STATUSES.map((s) => [s, 0]))
+        for (const status of sources.agentStatuses()) counts.set(status, (counts.get(status) ?? 0) + 1)
+        for (const [state, count] of counts) this.set({ state }, count)
+      }
+    })
+    new Gauge({
+      name: 'cti_call_records_pending',
+      help: 'Finished call records not yet written to the database',
+      registers,
+      collect() {
+        this.set(sources.pendingCallRecords())
+      }
+    })
+    new Gauge({
+      name: 'cti_screenpop_clients',
+      help: 'Agent pages connected to the screen-pop channel',
+      registers,
+      collect() {
+        this.set(sources.screenPopClients())
+      }
+    })
+  }
+
+  /** Counts a reconnection of a transport. */
+  reconnected(transport: Transport): void {
+    this.reconnects.inc({ transport })
+  }
+
+  /** The InteractionRouter listener: inbound interactions offered, by line. */
+  readonly interaction = (event: InteractionEvent): void => {
+    if (event.type !== 'routed' || event.request.direction !== 'inbound') return
+    this.callsOffered.inc({ line: event.routed.line?.number ?? NO_LINE })
+  }
+
+  /** The CallRecorder's finished-record listener: answered and unanswered, by line. */
+  readonly finished = (record: Readonly<CallRecord>): void => {
+    const line = record.dialed ?? NO_LINE
+    if (record.outcome === 'answered') this.callsAnswered.inc({ line })
+    else if (record.direction === 'inbound' && (record.outcome === 'missed' || record.outcome === 'abandoned')) this.callsMissed.inc({ line, outcome: record.outcome })
+  }
+
+  /** The text exposition format. */
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() }
+  }
+}

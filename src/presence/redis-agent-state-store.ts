@@ -1,0 +1,279 @@
+import type { Logger } from 'pino'
+import type { InteractionEvent } from '../interactions/interaction-router.js'
+import type { AgentIndex } from '../routing/agent-index.js'
+import type { CallRouter } from '../routing/call-router.js'
+import type { AgentStateStore, ChosenStatus, StoreReadiness } from './agent-state-store.js'
+import { OwnCalls } from './own-calls.js'
+import type { RedisKeys } from './redis-keys.js'
+import type { RedisLink } from './redis-link.js'
+import { WriteQueue } from './write-queue.js'
+import { holderOf, parseSharedState, type SharedAgentState } from './shared-agent-state.js'
+
+type AgentScript = 'cti_reserve' | 'cti_answered' | 'cti_finish' | 'cti_set_presence' | 'cti_reassert' | 'cti_snapshot'
+
+export interface RedisAgentStateStoreOptions {
+  link: RedisLink
+  keys: RedisKeys
+  index: AgentIndex
+  router: CallRouter
+  /** Unique among the processes sharing the store. */
+  processId: string
+  /** How long a reservation outlives its process's last refresh. */
+  leaseMs: number
+  wrapUpSeconds: number
+  logger: Logger
+  now: () => number
+}
+
+/**
+ * Agents' states shared through Redis. The index stays this process's replica: the core decides
+ * and reserves on it synchronously, then `confirmReservation` runs the reserve script, which refuses
+ * when another process holds the agent's last slot. Every change is published by the script that
+ * made it; each process applies it to its replica, counting its own calls from its router and the
+ * others' from the published state. While Redis is unreachable the process routes on its replica
+ * alone and keeps what it did; when Redis is back it writes that back, re-checking its reservations.
+ */
+export class RedisAgentStateStore implements AgentStateStore {
+  private readonly own = new OwnCalls()
+  private readonly shared = new Map<string, SharedAgentState>()
+  private readonly writes: WriteQueue
+  private readonly timers: NodeJS.Timeout[] = []
+
+  constructor(private readonly options: RedisAgentStateStoreOptions) {
+    const { link, keys, logger } = options
+    this.writes = new WriteQueue({ link, logger })
+    link.handle(keys.agentsChannel, (message) => this.received(message))
+    link.on('up', () => void this.reconcile())
+  }
+
+  /** Starts refreshing this process's leases and sweeping expired ones of dead processes. */
+  start(): void {
+    const { leaseMs } = this.options
+    const every = (ms: number, work: () => Promise<void>) => {
+      const timer = setInterval(() => void work().catch((err: unknown) => this.options.logger.warn({ err }, 'shared agent state upkeep failed')), ms)
+      timer.unref()
+      this.timers.push(timer)
+    }
+    every(Math.max(100, Math.floor(leaseMs / 3)), () => this.refreshLeases())
+    every(Math.max(100, Math.floor(leaseMs / 2)), () => this.sweep())
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer)
+    this.writes.close()
+  }
+
+  readiness(): StoreReadiness {
+    const since = this.options.link.downSince
+    if (since === null) return { ok: true, detail: 'agent states shared' }
+    return { ok: false, detail: `Redis unreachable since ${new Date(since).toISOString()}; routing on this process's replica (degraded)` }
+  }
+
+  /** The InteractionRouter's confirmation hook: false when another process took the agent first. */
+  readonly confirmReservation = async (agentId: string, callId: string, _ringSeconds: number): Promise<boolean> => {
+    this.own.add(agentId, callId)
+    const capacity = this.options.index.get(agentId)?.profile.capacity ?? 1
+    const reassert = () => this.script('cti_reassert', agentId, [callId, 'r', this.options.processId, this.options.leaseMs, capacity])
+    if (!this.options.link.inSync) {
+      // Degraded: the replica decides; the reservation is written back when Redis returns.
+      this.writes.later(reassert)
+      return true
+    }
+    try {
+      const [ok, ...rest] = (await this.script('cti_reserve', agentId, [callId, this.options.processId, capacity, this.options.leaseMs])) as [number, ...string[]]
+      this.apply(rest[rest.length - 1]!)
+      if (ok === 1) return true
+      this.own.remove(agentId, callId)
+      this.options.logger.debug({ callId, agentId, why: rest[0] }, 'reservation refused by the shared store')
+      return false
+    } catch (err) {
+      this.options.logger.warn({ err, callId, agentId }, 'reservation not confirmed (Redis); kept on this process\'s replica')
+      this.writes.later(reassert)
+      return true
+    }
+  }
+
+  /** Follows the InteractionRouter: releases, answers and ends are written to the store. */
+  readonly handle = (event: InteractionEvent): void => {
+    switch (event.type) {
+      case 'offered':
+        for (const agentId of this.own.agentsOf(event.callId)) if (agentId !== event.agentId) this.finish(agentId, event.callId)
+        this.own.add(event.agentId, event.callId)
+        return
+      case 'offer-failed':
+        this.finish(event.agentId, event.callId)
+        return
+      case 'answered': {
+        const { agentId, callId } = event
+        this.writes.now(() => this.script('cti_answered', agentId, [callId, this.options.processId, this.options.leaseMs]))
+        return
+      }
+      case 'final':
+      case 'ended':
+        for (const agentId of this.own.agentsOf(event.callId)) this.finish(agentId, event.callId)
+        return
+    }
+  }
+
+  setState(agentId: string, status: ChosenStatus, at: number): boolean {
+    if (!this.options.index.setAgentState(agentId, status, at)) return false
+    this.writes.now(() => this.script('cti_set_presence', agentId, [status, at], at))
+    return true
+  }
+
+  /** Reads every indexed agent's shared state into the replica (start-up, after an outage). */
+  async loadAll(): Promise<void> {
+    const ids = this.options.index.snapshot().map((view) => view.profile.id)
+    const pipeline = this.options.link.commands.pipeline()
+    const { keys, now } = this.options
+    for (const id of ids) (pipeline as any).cti_snapshot(keys.agent(id), keys.agentCalls(id), keys.agentLeases(id), id, keys.agentsChannel, now())
+    const results = (await pipeline.exec()) ?? []
+    for (const [err, json] of results) {
+      if (err) throw err
+      this.apply(json as string, true)
+    }
+  }
+
+  /** Applies the shared state of an agent the index has just (re)loaded from the CRM. */
+  async agentLoaded(agentId: string): Promise<void> {
+    this.syncIndex(agentId)
+    if (this.options.link.inSync) await this.script('cti_snapshot', agentId, [])
+  }
+
+  private finish(agentId: string, callId: string): void {
+    if (!this.own.remove(agentId, callId)) return
+    const at = this.options.now()
+    this.writes.now(() => this.script('cti_finish', agentId, [callId, this.options.wrapUpSeconds], at))
+  }
+
+  /** Runs an agent script with the agent's keys and common arguments in front of `args`. */
+  private script(name: AgentScript, agentId: string, args: (string | number)[], at = this.options.now()): Promise<unknown> {
+    const { keys, link } = this.options
+    return link.commands[name](keys.agent(agentId), keys.agentCalls(agentId), keys.agentLeases(agentId), agentId, keys.agentsChannel, at, ...args).then((result) => {
+      // Scripts return the new state (alone, or last): applied now rather than when the message comes round.
+      if (typeof result === 'string') this.apply(result)
+      else if (Array.isArray(result) && typeof result[result.length - 1] === 'string') this.apply(result[result.length - 1] as string)
+      return result
+    })
+  }
+
+  private received(message: string): void {
+    this.apply(message)
+  }
+
+  /** Takes a published state into the replica; an older one than known is ignored unless `force`d (Redis restarted empty). */
+  private apply(json: string, force = false): void {
+    const state = parseSharedState(json)
+    if (!state) {
+      this.options.logger.warn({ message: json.slice(0, 200) }, 'malformed shared agent state ignored')
+      return
+    }
+    const known = this.shared.get(state.id)
+    if (!force && known && known.v >= state.v) return
+    this.shared.set(state.id, state)
+    this.syncIndex(state.id)
+  }
+
+  /** The replica's state of one agent: the store's presence, this process's own calls, the others' calls. */
+  private syncIndex(agentId: string): void {
+    const state = this.shared.get(agentId)
+    if (!state) return
+    const { processId, router, index, now } = this.options
+    let ringingCalls = 0
+    let talkingCalls = 0
+    for (const value of Object.values(state.calls)) {
+      const holder = holderOf(value)
+      if (holder.process === processId) continue
+      if (holder.talking) talkingCalls++
+      else ringingCalls++
+    }
+    for (const callId of this.own.callsOf(agentId)) {
+      const progress = router.progress(callId)
+      if (progress?.agentId !== agentId) continue
+      if (progress.answered) talkingCalls++
+      else ringingCalls++
+    }
+    index.restoreState(
+      agentId,
+      {
+        presence: state.presence,
+        ringingCalls,
+        talkingCalls,
+        wrapUpUntil: state.presence === 'wrap-up' && state.wrapUpUntil > 0 ? state.wrapUpUntil : null,
+        callsToday: state.callsToday,
+        lastCallEndedAt: state.lastCallEndedAt > 0 ? state.lastCallEndedAt : null
+      },
+      now()
+    )
+  }
+
+  /** Keeps this process's reservations alive; forgets (and releases) the ones its router no longer holds. */
+  private async refreshLeases(): Promise<void> {
+    if (!this.options.link.inSync) return
+    const { keys, link, router, leaseMs } = this.options
+    const pipeline = link.commands.pipeline()
+    let any = false
+    for (const agentId of [...this.own.agents()]) {
+      const held = [...this.own.callsOf(agentId)].filter((callId) => {
+        if (router.progress(callId)?.agentId === agentId) return true
+        this.finish(agentId, callId)
+        return false
+      })
+      if (held.length === 0) continue
+      ;(pipeline as any).cti_refresh(keys.agentLeases(agentId), leaseMs, ...held)
+      any = true
+    }
+    if (any) await pipeline.exec()
+  }
+
+  /** Drops the expired reservations (of processes that died) on agents this replica sees busy elsewhere. */
+  private async sweep(): Promise<void> {
+    if (!this.options.link.inSync) return
+    const { keys, link, processId, now } = this.options
+    const pipeline = link.commands.pipeline()
+    let any = false
+    for (const state of this.shared.values()) {
+      if (!Object.values(state.calls).some((value) => holderOf(value).process !== processId)) continue
+      ;(pipeline as any).cti_snapshot(keys.agent(state.id), keys.agentCalls(state.id), keys.agentLeases(state.id), state.id, keys.agentsChannel, now())
+      any = true
+    }
+    if (!any) return
+    for (const [err, json] of (await pipeline.exec()) ?? []) if (!err) this.apply(json as string)
+  }
+
+  /**
+   * After an outage: writes back what this process did meanwhile (in order), re-asserts every call
+   * it holds (logging an agent left over capacity: two processes booked them while apart), re-asserts
+   * agents' last known choices (the newest wins), then reads every agent's state afresh.
+   */
+  private async reconcile(): Promise<void> {
+    const { link, router, index, processId, leaseMs, logger } = this.options
+    try {
+      logger.debug({ queued: this.writes.size }, 'reconciling agent states')
+      await this.writes.drain()
+      logger.debug('reconcile: writes drained')
+      for (const agentId of [...this.own.agents()]) {
+        const capacity = index.get(agentId)?.profile.capacity ?? 1
+        for (const callId of [...this.own.callsOf(agentId)]) {
+          const progress = router.progress(callId)
+          if (progress?.agentId !== agentId) {
+            this.finish(agentId, callId)
+            continue
+          }
+          const [over] = (await this.script('cti_reassert', agentId, [callId, progress.answered ? 't' : 'r', processId, leaseMs, capacity])) as [number]
+          if (over === 1) logger.warn({ agentId, callId, capacity }, 'agent holds more calls than their capacity after the Redis outage (booked by two processes meanwhile)')
+        }
+      }
+      for (const state of [...this.shared.values()]) {
+        if (state.setAt > 0 && state.presence !== 'ringing' && state.presence !== 'busy') await this.script('cti_set_presence', state.id, [state.presence, state.setAt])
+      }
+      logger.debug('reconcile: presence re-asserted')
+      await this.loadAll()
+      logger.debug('reconcile: states read')
+      await this.writes.drain()
+      link.markInSync()
+    } catch (err) {
+      logger.warn({ err }, 'reconciling with Redis failed; retrying at the next reconnection')
+    }
+  }
+}

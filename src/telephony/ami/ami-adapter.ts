@@ -1,0 +1,128 @@
+import type { Logger } from 'pino'
+import type { Agent } from '../../crm/agent.repository.js'
+import type { AgentIndex } from '../../routing/agent-index.js'
+import { AgentDirectory } from './agent-directory.js'
+import { AmiClient } from './ami-client.js'
+import { field } from './ami-message.js'
+import { CallBacks, type CallBackRequest, type PlacedCallBack } from './call-backs.js'
+import { DeviceStates } from './device-states.js'
+import { InboundCalls, type CallLifecycle, type DialplanContexts } from './inbound-calls.js'
+import { resync } from './resync.js'
+
+/** Events the call followers read (state events go to DeviceStates first). */
+const FOLLOWED = new Set(['UserEvent', 'DialBegin', 'DialEnd', 'BridgeEnter', 'Hangup', 'OriginateResponse'])
+
+/** What the AMI adapter needs to know of Asterisk and the dialplan. */
+export interface AmiSettings {
+  host: string
+  port: number
+  user: string
+  secret: string
+  contexts: DialplanContexts
+  outboundContext: string
+  actionTimeoutMs: number
+  reconnectMaxMs: number
+  wrapUpSeconds: number
+}
+
+export interface AmiAdapterOptions {
+  settings: AmiSettings
+  lifecycle: CallLifecycle
+  index: AgentIndex
+  /** The CRM's agents, read at every (re)connection for their extensions. */
+  loadAgents: () => Promise<Agent[]>
+  logger: Logger
+  now: () => number
+}
+
+/**
+ * Asterisk through the Manager Interface: one connection (AmiClient), re-synced
+ * after every login, its events fanned out to agents' device states, inbound
+ * calls and call-backs.
+ */
+export class AmiAdapter {
+  readonly directory = new AgentDirectory()
+  private readonly client: AmiClient
+  private readonly devices: DeviceStates
+  private readonly inbound: InboundCalls
+  private readonly callBacks: CallBacks
+  private synced = false
+  private readonly ignored = new Set<string>()
+  private syncing: Promise<void> = Promise.resolve()
+
+  constructor(private readonly options: AmiAdapterOptions) {
+    const { settings, lifecycle, logger } = options
+    this.client = new AmiClient({ ...settings, logger })
+    const send = (fields: Record<string, string>) => this.client.action(fields)
+    this.devices = new DeviceStates({ index: options.index, directory: this.directory, logger, now: options.now, wrapUpSeconds: settings.wrapUpSeconds })
+    this.inbound = new InboundCalls({ lifecycle, directory: this.directory, send, contexts: settings.contexts, logger })
+    this.callBacks = new CallBacks({ lifecycle, directory: this.directory, send, agentsContext: settings.contexts.agents, outboundContext: settings.outboundContext, logger })
+    this.client.onEvent((event) => {
+      if (this.devices.handle(event)) return
+      const name = field(event, 'event')
+      if (name === undefined) {
+        logger.info({ keys: Object.keys(event).slice(0, 8) }, 'AMI event without a name; ignored')
+        return
+      }
+      if (!FOLLOWED.has(name)) {
+        // Asterisk sends many event types this adapter has no use for: say so once per type.
+        if (!this.ignored.has(name)) logger.debug({ event: name }, 'AMI event type not followed; ignored from now on')
+        this.ignored.add(name)
+        return
+      }
+      this.inbound.handle(event)
+      this.callBacks.handle(event)
+    })
+    this.client.onConnected(() => {
+      this.synced = false
+      this.syncing = this.resync()
+    })
+  }
+
+  start(): void {
+    this.client.start()
+  }
+
+  async stop(): Promise<void> {
+    this.client.stop()
+    this.devices.close()
+    await this.syncing
+  }
+
+  /** For /ready: logged in and re-synced. */
+  async ready(): Promise<{ ok: boolean; detail: string }> {
+    if (!this.client.connected) return { ok: false, detail: `not connected to ${this.options.settings.host}:${this.options.settings.port}` }
+    if (!this.synced) return { ok: false, detail: 'connected, re-syncing' }
+    return { ok: true, detail: `connected, ${this.inbound.inProgress} calls in progress` }
+  }
+
+  /** An agent was created or changed in the CRM. */
+  agentChanged(agent: Agent): void {
+    this.directory.set(agent)
+  }
+
+  placeCallBack(request: CallBackRequest): Promise<PlacedCallBack> {
+    return this.callBacks.place(request)
+  }
+
+  /** Resolves once the re-sync after the latest login is over (tests wait on it). */
+  whenSynced(): Promise<void> {
+    return this.syncing
+  }
+
+  private async resync(): Promise<void> {
+    const log = this.options.logger
+    try {
+      this.directory.load(await this.options.loadAgents())
+    } catch (err) {
+      log.warn({ err }, 'agents not readable from the CRM; keeping the extensions known so far')
+    }
+    try {
+      const found = await resync(this.client, { state: (event) => this.devices.handle(event), calls: (channels, dialedOf) => this.inbound.resync(channels, dialedOf) }, log)
+      this.synced = true
+      log.info({ ...found, agents: this.directory.size }, 'AMI re-synced')
+    } catch (err) {
+      log.warn({ err }, 'AMI re-sync failed; it runs again at the next connection')
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { RouteDecision } from '../../routing/types.js'
+import type { SipSettings } from './settings.js'
+import type { Refusal } from './sip-call.js'
+
+/**
+ * The SIP answer for a decision with nobody (left) to ring: the rule's own
+ * status for a rejection, 302 to the voicemail URI when there is one, else
+ * 480 (or 486) with Retry-After.
+ */
+export function finalAnswer(decision: RouteDecision, settings: SipSettings, lastFailure: string | null = null): Refusal {
+  const final = decision.final
+  const rule = { 'X-Route-Rule': decision.rule ?? 'fallback' }
+  if (final.kind === 'reject') {
+    const headers = final.sipStatus === 480 || final.sipStatus === 486 ? { ...rule, ...retryAfter(settings) } : rule
+    return { status: final.sipStatus, headers, outcome: 'rejected', why: `rejected by rule: ${final.cause}` }
+  }
+  const missed = lastFailure === 'busy' ? 'busy' : 'missed'
+  if (final.kind === 'voicemail' && settings.voicemailUri) {
+    return { status: 302, headers: { ...rule, Contact: `<${settings.voicemailUri}>` }, outcome: missed, why: 'sent to voicemail' }
+  }
+  const why = final.kind === 'queue' ? `no agent available (queue ${final.queue})` : 'no agent available (voicemail not configured)'
+  return { status: settings.noAgentStatus, headers: { ...rule, ...retryAfter(settings) }, outcome: missed, why }
+}
+
+function retryAfter(settings: SipSettings): Record<string, string> {
+  return settings.retryAfterSeconds > 0 ? { 'Retry-After': String(settings.retryAfterSeconds) } : {}
+}

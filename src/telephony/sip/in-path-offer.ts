@@ -1,0 +1,128 @@
+import type { OfferFailure } from '../../routing/call-router.js'
+import type { RouteDecision, RouteTarget } from '../../routing/types.js'
+import { agentUri } from './agent-uri.js'
+import type { SrfDialog, SrfRequest, SrfResponse, SrfSipError } from './drachtio.js'
+import { finalAnswer } from './final-answer.js'
+import { endCall, type InviteDeps, type InviteStep } from './invite-chain.js'
+import type { SipCall } from './sip-call.js'
+
+type LegResult = { kind: 'answered'; dialog: SrfDialog } | { kind: 'failed'; why: OfferFailure; status: number | null }
+
+/**
+ * In-path mode (a B2BUA): rings each target from here for its ring time; on
+ * no answer, busy or decline asks the core again (the agent who failed is
+ * excluded), until one answers — then bridges the caller to them and stays
+ * in both dialogs to see the BYE — or the decision's final action applies.
+ */
+export const ringInPath: InviteStep = {
+  name: 'ring-in-path',
+  async run(call, deps) {
+    let decision: RouteDecision | null = call.routed?.decision ?? null
+    let lastFailure: OfferFailure | null = null
+    while (decision && decision.targets[0]) {
+      const target = decision.targets[0]
+      const pbxHost = deps.settings.extensionHost ?? `${call.req.source_address}:${call.req.source_port}`
+      const uri = agentUri(target.address, pbxHost)
+      const result: LegResult = uri ? await ringAgent(call, deps, target, uri) : { kind: 'failed', why: 'unreachable', status: null }
+      if (call.cancelled) {
+        if (result.kind === 'answered') void result.dialog.destroy().catch((err: unknown) => call.log.warn({ err }, 'BYE to agent failed'))
+        return
+      }
+      if (result.kind === 'answered') return bridge(call, deps, target.agentId, result.dialog)
+      call.log.info({ agentId: target.agentId, why: result.why, status: result.status }, 'agent did not take the call')
+      lastFailure = result.why
+      decision = deps.lifecycle.failed(call.callId, target.agentId, result.why)
+    }
+    if (!decision) return { status: 500, outcome: 'failed', why: 'call unknown to the router' }
+    return finalAnswer(decision, deps.settings, lastFailure)
+  }
+}
+
+/** Offers the call to one agent; settles when they answer, refuse, or the ring time runs out. */
+function ringAgent(call: SipCall, deps: InviteDeps, target: RouteTarget, uri: string): Promise<LegResult> {
+  return new Promise((resolve) => {
+    let leg: SrfRequest | null = null
+    let timedOut = false
+    let ringing = false
+    const cancelLeg = () => leg?.cancel((err) => err && call.log.debug({ err }, 'CANCEL to agent not sent'))
+    const timer = setTimeout(() => {
+      timedOut = true
+      cancelLeg()
+    }, target.ringSeconds * 1000)
+    call.onCancel = cancelLeg
+    const routed = call.routed!
+    const headers: Record<string, string> = { 'X-Route-Rule': routed.decision.rule ?? 'fallback', 'X-Original-Call-ID': call.callId }
+    if (routed.caller.customer) headers['X-Customer-Id'] = String(routed.caller.customer.id)
+    call.log.info({ agentId: target.agentId, uri, ringSeconds: target.ringSeconds }, 'ringing agent')
+    deps.srf
+      .createUAC(
+        uri,
+        { headers, localSdp: call.req.body || undefined, callingNumber: call.caller?.number ?? 'anonymous', callingName: call.caller?.name ?? undefined },
+        {
+          cbRequest: (err, req) => {
+            if (err) return
+            leg = req
+            if (call.cancelled || timedOut) cancelLeg()
+          },
+          cbProvisional: (res: SrfResponse) => {
+            if (ringing || (res.status !== 180 && res.status !== 183)) return
+            ringing = true
+            deps.lifecycle.ringing(call.callId, target.agentId)
+            call.respond(180)
+          }
+        }
+      )
+      .then(
+        (dialog) => resolve({ kind: 'answered', dialog }),
+        (err: SrfSipError) => resolve({ kind: 'failed', why: failureOf(err, timedOut), status: err.status ?? null })
+      )
+      .finally(() => {
+        clearTimeout(timer)
+        call.onCancel = null
+      })
+  })
+}
+
+/** Answers the caller with the agent's SDP and ties the two dialogs: either side's BYE ends both. */
+async function bridge(call: SipCall, deps: InviteDeps, agentId: string, agentLeg: SrfDialog): Promise<void> {
+  deps.lifecycle.answered(call.callId, agentId)
+  let callerLeg: SrfDialog
+  try {
+    callerLeg = await deps.srf.createUAS(call.req, call.res, { localSdp: agentLeg.remote.sdp })
+  } catch (err) {
+    call.log.info({ err, agentId }, 'caller gone before the answer reached them')
+    void agentLeg.destroy().catch((e: unknown) => call.log.warn({ err: e }, 'BYE to agent failed'))
+    endCall(call, deps, 'abandoned', 'caller gone at answer')
+    return
+  }
+  call.log.info({ agentId }, 'call answered')
+  const hungUp = (by: 'caller' | 'agent') => {
+    if (call.endRecorded) return
+    call.log.info({ agentId, by }, 'call ended')
+    const other = by === 'caller' ? agentLeg : callerLeg
+    if (other.connected) void other.destroy().catch((err: unknown) => call.log.warn({ err, by }, 'BYE to the other side failed'))
+    endCall(call, deps, 'answered', `${by} hung up`)
+  }
+  callerLeg.on('destroy', () => hungUp('caller'))
+  agentLeg.on('destroy', () => hungUp('agent'))
+  // A BYE may have come in the same read as the answer's ACK, before these listeners existed.
+  if (!callerLeg.connected) hungUp('caller')
+  else if (!agentLeg.connected) hungUp('agent')
+}
+
+function failureOf(err: SrfSipError, timedOut: boolean): OfferFailure {
+  if (timedOut) return 'ring-timeout'
+  switch (err.status) {
+    case 486:
+    case 600:
+      return 'busy'
+    case 603:
+      return 'declined'
+    case 408:
+    case 480:
+    case 487:
+      return 'ring-timeout'
+    default:
+      return 'unreachable'
+  }
+}

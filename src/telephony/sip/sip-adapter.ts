@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import { createSrf, type Srf, type SrfRequest, type SrfResponse } from './drachtio.js'
+import { DrachtioConnection, type DrachtioStatus } from './drachtio-connection.js'
+import { endCall, runInviteChain, type InviteDeps, type InviteStep } from './invite-chain.js'
+import { ringInPath } from './in-path-offer.js'
+import { answerFinalAction, identifyCaller, limitMessageSize, readDialedNumber, routeCall } from './invite-steps.js'
+import { redirectToAgents } from './redirect-offer.js'
+import type { SipSettings } from './settings.js'
+import { SipCall, type CallLifecycle, type UnroutedCallRecorder } from './sip-call.js'
+
+export interface SipAdapterOptions {
+  drachtio: { host: string; port: number; secret: string }
+  settings: SipSettings
+  lifecycle: CallLifecycle
+  unrouted: UnroutedCallRecorder
+  logger: Logger
+  now: () => number
+  /** Longest pause between reconnection attempts (ms); tests shorten it. */
+  maxRetryDelayMs?: number
+}
+
+/**
+ * Calls over SIP: connects to drachtio-server, takes every INVITE through the
+ * chain of steps (size → caller → dialed → route → final action → redirect or
+ * ring in path) and answers OPTIONS so SBCs can health-check the server.
+ */
+export class SipAdapter {
+  private readonly srf: Srf
+  private readonly connection: DrachtioConnection
+  private readonly steps: readonly InviteStep[]
+  private readonly deps: InviteDeps
+
+  constructor(private readonly options: SipAdapterOptions) {
+    this.srf = createSrf()
+    const logger = options.logger
+    this.connection = new DrachtioConnection({ srf: this.srf, ...options.drachtio, logger, maxRetryDelayMs: options.maxRetryDelayMs })
+    const offer = options.settings.mode === 'redirect' ? redirectToAgents : ringInPath
+    this.steps = [limitMessageSize, identifyCaller, readDialedNumber, routeCall, answerFinalAction, offer]
+    this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now }
+  }
+
+  get status(): Readonly<DrachtioStatus> {
+    return this.connection.current
+  }
+
+  start(): void {
+    this.srf.invite((req, res) => this.invite(req, res))
+    this.srf.options((req, res) => this.answerOptions(req, res))
+    this.connection.start()
+    this.options.logger.info({ mode: this.options.settings.mode }, 'SIP adapter started')
+  }
+
+  stop(): void {
+    this.connection.stop()
+  }
+
+  /** For /ready: up when drachtio-server accepted us. */
+  async readiness(): Promise<{ ok: boolean; detail: string }> {
+    const { state, hostport, lastError } = this.connection.current
+    if (state === 'connected') return { ok: true, detail: `connected to drachtio-server (${hostport ?? 'no SIP address'})` }
+    return { ok: false, detail: `drachtio-server ${state}${lastError ? `: ${lastError}` : ''}` }
+  }
+
+  private invite(req: SrfRequest, res: SrfResponse): void {
+    const callId = safeCallId(req.get('Call-ID'))
+    const call = new SipCall(callId, req, res, this.options.logger.child({ callId }), this.options.now())
+    req.on('cancel', () => this.cancelled(call))
+    call.log.debug({ uri: req.uri, from: req.get('From') }, 'INVITE received')
+    runInviteChain(this.steps, call, this.deps).catch((err: unknown) => {
+      // runInviteChain does not throw; this is the last guard so nothing escapes a handler.
+      call.log.error({ err }, 'INVITE handling failed')
+      call.respond(500)
+    })
+  }
+
+  private cancelled(call: SipCall): void {
+    call.cancelled = true
+    call.log.info('caller cancelled')
+    call.respond(487)
+    call.onCancel?.()
+    // While the core decides, the routing step ends the call once it knows what was reserved.
+    if (!call.routing) endCall(call, this.deps, 'abandoned', 'caller cancelled')
+  }
+
+  private answerOptions(req: SrfRequest, res: SrfResponse): void {
+    try {
+      res.send(200, { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS', Accept: 'application/sdp' } })
+    } catch (err) {
+      this.options.logger.warn({ err, from: req.get('From') }, 'OPTIONS not answered')
+    }
+  }
+}
+
+/** Call-IDs become record keys and log fields: bounded, and never missing. */
+function safeCallId(value: string | undefined): string {
+  const trimmed = value?.trim()
+  if (!trimmed) return `sip-${randomUUID()}`
+  return trimmed.length > 200 ? trimmed.slice(0, 200) : trimmed
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import { findOrCreateLead, linkCallToLead, type Lead } from '../crm/lead.repository.js'
+import type { Database } from '../crm/schema.js'
+import type { InteractionEvent } from '../interactions/interaction-router.js'
+import type { ScreenPopEvent } from '../screenpop/card-events.js'
+import type { BackgroundJobs } from './background-jobs.js'
+import type { LeadNotice } from './notices.js'
+
+export interface LeadCaptureOptions {
+  db: Kysely<Database>
+  jobs: BackgroundJobs
+  /** The call recorder: a lead found while its call lasts goes into the call record. */
+  calls: { attachLead(callId: string, leadId: number): boolean; flush(): Promise<void> }
+  /** Publishes to an agent's page (and webhooks). */
+  notify: (agentId: string, event: ScreenPopEvent) => void
+  logger: Logger
+}
+
+/** Interactions whose lead is remembered at most (for the missed-call tasks that follow). */
+const MAX_REMEMBERED = 10_000
+
+/**
+ * Makes every inbound call or web visit from somebody the CRM does not know a
+ * lead at once, with the line it came in on (source, campaign, cost per lead),
+ * the time and the agent it was routed to; a later call from the same number
+ * finds the same lead. Listens to the InteractionRouter: the database work runs
+ * as a background job, so routing never waits for it.
+ */
+export class LeadCapture {
+  private readonly leads = new Map<string, Promise<Lead | null>>()
+  private readonly visitors = new Map<string, string>()
+
+  constructor(private readonly options: LeadCaptureOptions) {}
+
+  /** Tells the capture which web visitor the next routing of this interaction is for. */
+  expectVisitor(callId: string, visitorId: string): void {
+    this.visitors.set(callId, visitorId)
+  }
+
+  /** The lead of an interaction seen by the capture: null when its caller is a customer or could not be told apart. */
+  leadOf(callId: string): Promise<Lead | null> | undefined {
+    return this.leads.get(callId)
+  }
+
+  /** The InteractionRouter listener. */
+  readonly handle = (event: InteractionEvent): void => {
+    if (event.type !== 'routed') return
+    const { routed, request } = event
+    const visitorId = this.visitors.get(event.callId) ?? null
+    this.visitors.delete(event.callId)
+    if (request.direction !== 'inbound' || (request.kind !== 'call' && request.kind !== 'web-visit')) return
+    // A caller the CRM knows is no lead; one routed while the CRM was unreachable is checked in the job.
+    if (routed.caller.customer && !routed.degraded) return
+    const phone = routed.caller.phone.ok ? routed.caller.phone.e164 : null
+    if (!phone && !visitorId) return
+    const callId = event.callId
+    const agentId = routed.decision.targets[0]?.agentId ?? null
+    const job = this.options.jobs.run('lead-capture', { callId }, () =>
+      this.capture({ callId, phone, visitorId, agentId, at: request.at, line: routed.line, web: request.kind === 'web-visit' })
+    )
+    this.remember(callId, job.then((lead) => lead ?? null))
+  }
+
+  private async capture(input: { callId: string; phone: string | null; visitorId: string | null; agentId: string | null; at: number; line: Parameters<typeof findOrCreateLead>[1]['line']; web: boolean }): Promise<Lead | null> {
+    const { db, logger } = this.options
+    if (input.phone) {
+      const customer = await db.selectFrom('customer_phones').select('customer_id').where('phone', '=', input.phone).executeTakeFirst()
+      if (customer) return null
+    }
+    const { lead, created } = await findOrCreateLead(db, {
+      phone: input.phone,
+      visitorId: input.visitorId,
+      line: input.line,
+      agentId: input.agentId,
+      callId: input.callId,
+      at: input.at,
+      fallbackSource: input.web ? 'web' : null
+    })
+    if (!this.options.calls.attachLead(input.callId, lead.id)) {
+      // The call ended before the lead was made: link its record once it is written.
+      await this.options.calls.flush()
+      await linkCallToLead(db, input.callId, lead.id)
+    }
+    logger.info({ callId: input.callId, leadId: lead.id, created, campaign: lead.campaign }, created ? 'lead created' : 'lead found again')
+    if (created && input.agentId) this.options.notify(input.agentId, { type: 'lead', callId: input.callId, lead: leadNotice(lead), isNew: true })
+    return lead
+  }
+
+  private remember(callId: string, lead: Promise<Lead | null>): void {
+    if (this.leads.size >= MAX_REMEMBERED) {
+      const oldest = this.leads.keys().next().value
+      if (oldest !== undefined) this.leads.delete(oldest)
+    }
+    this.leads.set(callId, lead)
+  }
+}
+
+export function leadNotice(lead: Lead): LeadNotice {
+  return { id: lead.id, source: lead.source, campaign: lead.campaign, line: lead.line, agentId: lead.agentId, status: lead.status, since: lead.createdAt }
+}
