@@ -4,6 +4,7 @@ import type { Compilable, Kysely } from 'kysely'
 import type { Database } from '../crm/schema.js'
 import { AGENT_COLUMNS, AGENT_GROUPINGS, agentsReport } from '../reports/agents-report.js'
 import { LOSS_COLUMNS, LOSS_GROUPINGS, lossesReport } from '../reports/losses-report.js'
+import { reportRows } from '../reports/report-query.js'
 import { parseReportRequest, type ReportRequest } from '../reports/report-request.js'
 import { streamCsv } from '../reports/report-stream.js'
 import { SOURCE_COLUMNS, SOURCE_GROUPINGS, sourcesReport } from '../reports/sources-report.js'
@@ -44,11 +45,11 @@ export async function reportRoutes(fastify: FastifyInstance, options: ReportRout
     reply: FastifyReply,
     req: ReportRequest<string>,
     name: string,
-    query: Compilable<R> & { execute(): Promise<R[]> },
+    query: Compilable<R>,
     columns: readonly (keyof R & string)[]
   ) {
     const range = { from: req.from.toISOString(), to: req.to.toISOString(), groupBy: req.groupBy }
-    if (req.format === 'json') return { report: name, ...range, rows: await query.execute() }
+    if (req.format === 'json') return { report: name, ...range, rows: await reportRows(db, query) }
     const body = new PassThrough()
     const file = `${name}-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`
     void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(body)

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely'
 import type { Database } from '../crm/schema.js'
+import { prepareReportTransaction } from './report-query.js'
 
 /** Rows fetched from the cursor at a time. */
 const FETCH_ROWS = 1000
@@ -18,6 +19,7 @@ export async function streamCsv<R extends Record<string, unknown>>(db: Kysely<Da
   await db.transaction().execute(async (trx) => {
     // A big range may take longer than an API request's statement timeout.
     await sql`set local statement_timeout = '300s'`.execute(trx)
+    await prepareReportTransaction(trx)
     await trx.executeQuery(CompiledQuery.raw(`declare report_rows no scroll cursor for ${compiled.sql}`, [...compiled.parameters]))
     for (;;) {
       const { rows } = await trx.executeQuery<R>(CompiledQuery.raw(`fetch ${FETCH_ROWS} from report_rows`))

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../crm/schema.js'
+import { overEdges, reportPeriods, rollupRows, type ReportPeriods } from './report-periods.js'
 import type { ReportRequest } from './report-request.js'
 
 export const SOURCE_GROUPINGS = ['source', 'campaign', 'line'] as const
@@ -38,32 +39,16 @@ const LEAD_KEY = { source: 'source', campaign: 'campaign', line: 'line_number' }
 /**
  * Per source, campaign or line: inbound calls, answered share, median and 90th
  * percentile time to answer, missed and abandoned; leads first seen in the range,
- * how many became customers, and what they cost. Calls are read through
- * `calls_report_idx` (an index-only scan of the range).
+ * how many became customers, and what they cost. Calls come from the daily and
+ * monthly roll-ups, the partial days at the ends of the range from the calls
+ * (`calls_report_idx`, an index-only scan); leads from `leads` itself.
  */
 export function sourcesReport(db: Kysely<Database>, request: ReportRequest<SourceGrouping>) {
   const { from, to, groupBy } = request
   const callKey = CALL_KEY[groupBy]
   const leadKey = LEAD_KEY[groupBy]
   return db
-    .with('c', (qb) =>
-      qb
-        .selectFrom('calls')
-        .select([
-          sql<string | null>`${sql.ref(callKey)}`.as('key'),
-          sql<number>`count(*)`.as('inquiries'),
-          sql<number>`count(*) filter (where outcome = 'answered')`.as('answered'),
-          sql<number | null>`percentile_cont(0.5) within group (order by wait_seconds) filter (where outcome = 'answered')`.as('median'),
-          sql<number | null>`percentile_cont(0.9) within group (order by wait_seconds) filter (where outcome = 'answered')`.as('p90'),
-          sql<number>`count(*) filter (where outcome = 'missed')`.as('missed'),
-          sql<number>`count(*) filter (where outcome = 'abandoned')`.as('abandoned')
-        ])
-        .where('offered_at', '>=', from)
-        .where('offered_at', '<', to)
-        .where('direction', '=', sql.lit('inbound'))
-        .where('kind', '=', sql.lit('call'))
-        .groupBy(sql.ref(callKey))
-    )
+    .with('c', (qb) => qb.selectFrom(callFigures(callKey, reportPeriods(from, to)).as('f')).selectAll())
     .with('l', (qb) =>
       qb
         .selectFrom('leads')
@@ -97,4 +82,49 @@ export function sourcesReport(db: Kysely<Database>, request: ReportRequest<Sourc
     ])
     .orderBy(sql`coalesce(c.inquiries, 0)`, 'desc')
     .orderBy(sql`coalesce(c.key, l.key)`)
+}
+
+interface CallFigures {
+  key: string | null
+  inquiries: number
+  answered: number
+  missed: number
+  abandoned: number
+  median: number | null
+  p90: number | null
+}
+
+/**
+ * Inbound calls per key: counts summed over the roll-up rows and the edge calls,
+ * percentiles of time to answer from their merged 1-second histograms.
+ */
+function callFigures(callKey: (typeof CALL_KEY)[SourceGrouping], periods: ReportPeriods) {
+  const key = sql.ref(callKey)
+  const rollups = sql`select ${key} as key, r.inquiries, r.answered, r.missed, r.abandoned, r.wait_hist from report_line_rollups r where ${rollupRows(periods, 'r')}`
+  const edges = overEdges(periods, (span) => sql`
+    select ${key} as key, outcome, report_bucket(wait_seconds) as bucket from calls
+    where offered_at >= ${span.from} and offered_at < ${span.to} and direction = 'inbound' and kind = 'call'`)
+  return sql<CallFigures>`(
+    with r as (${rollups}), e as (${edges}),
+    totals as (
+      select key, sum(inquiries) as inquiries, sum(answered) as answered, sum(missed) as missed, sum(abandoned) as abandoned from (
+        select key, inquiries, answered, missed, abandoned from r
+        union all
+        select key, count(*), count(*) filter (where outcome = 'answered'), count(*) filter (where outcome = 'missed'), count(*) filter (where outcome = 'abandoned') from e group by key
+      ) x group by key
+    ),
+    hist as (
+      select key, array_agg(i) as buckets, array_agg(n) as counts from (
+        select key, i, sum(n)::bigint as n from (
+          select r.key, u.i::integer as i, u.n::bigint as n from r, unnest(r.wait_hist) with ordinality u(n, i) where u.n <> 0
+          union all
+          select key, bucket, count(*) from e where outcome = 'answered' and bucket is not null group by key, bucket
+        ) y group by key, i
+      ) z group by key
+    )
+    select t.key, t.inquiries, t.answered, t.missed, t.abandoned,
+      report_percentile(h.buckets, h.counts, 0.5) as median, report_percentile(h.buckets, h.counts, 0.9) as p90
+    from totals t left join hist h on h.key is not distinct from t.key
+    where t.inquiries > 0
+  )`
 }
