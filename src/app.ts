@@ -294,7 +294,8 @@ export class App {
       lifecycle: this.interactions,
       unrouted: this.calls,
       logger: this.logger.child({ component: 'sip' }),
-      now: this.now
+      now: this.now,
+      onReconnected: () => this.metrics.reconnected('sip')
     })
   }
 
@@ -400,7 +401,8 @@ export class App {
       index: this.agents,
       loadAgents: () => listAgents(this.database.db),
       logger: this.logger.child({ component: 'ami' }),
-      now: this.now
+      now: this.now,
+      onReconnected: () => this.metrics.reconnected('ami')
     })
   }
 

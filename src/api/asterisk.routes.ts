@@ -42,7 +42,7 @@ export async function asteriskRoutes(fastify: FastifyInstance, options: Asterisk
         return `${options.dialTemplate.replaceAll('{extension}', extension)},${target.ringSeconds}`
       }
       request.log.warn({ callId: routed.callId, agentId: target.agentId }, 'agent has no extension to dial; offering the next')
-      const next = options.interactions.failed(routed.callId, target.agentId, 'unreachable')
+      const next = await options.interactions.failed(routed.callId, target.agentId, 'unreachable')
       if (!next) break
       decision = next
     }

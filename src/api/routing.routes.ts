@@ -82,7 +82,7 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
   })
 
   app.post('/v1/interactions/:callId/no-answer', { schema: { params: CallParams, body: NoAnswerBody } }, async (request) => {
-    const decision = interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
+    const decision = await interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
     if (!decision) throw Errors.badRequest(`call ${request.params.callId} is not waiting for an answer`)
     return { callId: request.params.callId, decision: presentDecision(decision) }
   })

@@ -158,18 +158,23 @@ export class InteractionRouter {
     return { ...prepared.result, decision }
   }
 
-  /** The offered agent did not take it; returns the next decision (next target or final action), or null if unknown. */
-  failed(callId: string, agentId: string, why: OfferFailure): RouteDecision | null {
+  /**
+   * The offered agent did not take it; resolves to the next decision (next target or final action),
+   * or null if the interaction is unknown or ended meanwhile. With shared agent state the next
+   * target is confirmed before it is returned, so an adapter never rings an agent another process took.
+   */
+  async failed(callId: string, agentId: string, why: OfferFailure): Promise<RouteDecision | null> {
     this.clearTimer(callId)
-    const decision = this.options.router.next(callId, agentId, why)
-    if (!decision) return null
+    const next = this.options.router.next(callId, agentId, why)
+    if (!next) return null
     this.emit({ type: 'offer-failed', callId, agentId, why })
+    const decision = await this.confirmed(callId, next)
+    // The caller may have hung up while the next agent was being confirmed.
+    if (!this.options.router.progress(callId)) return null
     this.options.logger.info({ callId, agentId, why, next: decision.targets[0]?.agentId ?? null }, 'offer failed')
     const routed = this.routed.get(callId)
     if (routed) routed.decision = decision
     this.afterDecision(callId, decision)
-    const target = decision.targets[0]
-    if (target) this.confirmLater(callId, target.agentId, target.ringSeconds)
     return decision
   }
 
@@ -259,7 +264,7 @@ export class InteractionRouter {
       if (this.timed.has(callId)) {
         const timer = setTimeout(() => {
           this.timers.delete(callId)
-          this.failed(callId, target.agentId, 'ring-timeout')
+          void this.failed(callId, target.agentId, 'ring-timeout')
         }, target.ringSeconds * 1000)
         timer.unref()
         this.timers.set(callId, timer)
@@ -283,18 +288,6 @@ export class InteractionRouter {
       decision = next
     }
     return decision
-  }
-
-  /**
-   * failed() answers synchronously, so its next target is confirmed after the fact: when another
-   * process took that agent first, the offer moves on as if the agent had failed with 'taken'.
-   */
-  private confirmLater(callId: string, agentId: string, ringSeconds: number): void {
-    const confirm = this.options.confirmReservation
-    if (!confirm) return
-    void confirm(agentId, callId, ringSeconds).then((ok) => {
-      if (!ok && this.options.router.progress(callId)?.agentId === agentId) this.failed(callId, agentId, 'taken')
-    })
   }
 
   private logRuleErrors(decision: RouteDecision): void {

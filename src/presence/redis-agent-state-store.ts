@@ -126,11 +126,11 @@ export class RedisAgentStateStore implements AgentStateStore {
     const ids = this.options.index.snapshot().map((view) => view.profile.id)
     const pipeline = this.options.link.commands.pipeline()
     const { keys, now } = this.options
-    for (const id of ids) (pipeline as any).cti_snapshot(keys.agent(id), keys.agentCalls(id), keys.agentLeases(id), id, keys.agentsChannel, now())
+    for (const id of ids) (pipeline as any).cti_snapshot(keys.agent(id), keys.agentCalls(id), keys.agentLeases(id), keys.agentFinished(id), id, keys.agentsChannel, now())
     const results = (await pipeline.exec()) ?? []
     for (const [err, json] of results) {
       if (err) throw err
-      this.apply(json as string, true)
+      this.apply(json as string)
     }
   }
 
@@ -149,7 +149,7 @@ export class RedisAgentStateStore implements AgentStateStore {
   /** Runs an agent script with the agent's keys and common arguments in front of `args`. */
   private script(name: AgentScript, agentId: string, args: (string | number)[], at = this.options.now()): Promise<unknown> {
     const { keys, link } = this.options
-    return link.commands[name](keys.agent(agentId), keys.agentCalls(agentId), keys.agentLeases(agentId), agentId, keys.agentsChannel, at, ...args).then((result) => {
+    return link.commands[name](keys.agent(agentId), keys.agentCalls(agentId), keys.agentLeases(agentId), keys.agentFinished(agentId), agentId, keys.agentsChannel, at, ...args).then((result) => {
       // Scripts return the new state (alone, or last): applied now rather than when the message comes round.
       if (typeof result === 'string') this.apply(result)
       else if (Array.isArray(result) && typeof result[result.length - 1] === 'string') this.apply(result[result.length - 1] as string)
@@ -161,15 +161,15 @@ export class RedisAgentStateStore implements AgentStateStore {
     this.apply(message)
   }
 
-  /** Takes a published state into the replica; an older one than known is ignored unless `force`d (Redis restarted empty). */
-  private apply(json: string, force = false): void {
+  /** Takes a published state into the replica; one older than known is ignored. */
+  private apply(json: string): void {
     const state = parseSharedState(json)
     if (!state) {
       this.options.logger.warn({ message: json.slice(0, 200) }, 'malformed shared agent state ignored')
       return
     }
     const known = this.shared.get(state.id)
-    if (!force && known && known.v >= state.v) return
+    if (known && known.v >= state.v) return
     this.shared.set(state.id, state)
     this.syncIndex(state.id)
   }
@@ -234,7 +234,7 @@ export class RedisAgentStateStore implements AgentStateStore {
     let any = false
     for (const state of this.shared.values()) {
       if (!Object.values(state.calls).some((value) => holderOf(value).process !== processId)) continue
-      ;(pipeline as any).cti_snapshot(keys.agent(state.id), keys.agentCalls(state.id), keys.agentLeases(state.id), state.id, keys.agentsChannel, now())
+      ;(pipeline as any).cti_snapshot(keys.agent(state.id), keys.agentCalls(state.id), keys.agentLeases(state.id), keys.agentFinished(state.id), state.id, keys.agentsChannel, now())
       any = true
     }
     if (!any) return
@@ -249,9 +249,8 @@ export class RedisAgentStateStore implements AgentStateStore {
   private async reconcile(): Promise<void> {
     const { link, router, index, processId, leaseMs, logger } = this.options
     try {
-      logger.debug({ queued: this.writes.size }, 'reconciling agent states')
       await this.writes.drain()
-      logger.debug('reconcile: writes drained')
+      const reasserts: Promise<void>[] = []
       for (const agentId of [...this.own.agents()]) {
         const capacity = index.get(agentId)?.profile.capacity ?? 1
         for (const callId of [...this.own.callsOf(agentId)]) {
@@ -260,16 +259,21 @@ export class RedisAgentStateStore implements AgentStateStore {
             this.finish(agentId, callId)
             continue
           }
-          const [over] = (await this.script('cti_reassert', agentId, [callId, progress.answered ? 't' : 'r', processId, leaseMs, capacity])) as [number]
-          if (over === 1) logger.warn({ agentId, callId, capacity }, 'agent holds more calls than their capacity after the Redis outage (booked by two processes meanwhile)')
+          reasserts.push(
+            this.script('cti_reassert', agentId, [callId, progress.answered ? 't' : 'r', processId, leaseMs, capacity]).then((result) => {
+              if ((result as [number])[0] === 1) logger.warn({ agentId, callId, capacity }, 'agent holds more calls than their capacity after the Redis outage (booked by two processes meanwhile)')
+            })
+          )
         }
       }
       for (const state of [...this.shared.values()]) {
-        if (state.setAt > 0 && state.presence !== 'ringing' && state.presence !== 'busy') await this.script('cti_set_presence', state.id, [state.presence, state.setAt])
+        if (state.setAt > 0 && state.presence !== 'ringing' && state.presence !== 'busy') reasserts.push(this.script('cti_set_presence', state.id, [state.presence, state.setAt]).then(() => undefined))
       }
-      logger.debug('reconcile: presence re-asserted')
+      await Promise.all(reasserts)
+      // Redis may have restarted empty (versions from 1 again): what it holds now is the truth, and
+      // only a state published after it is read may replace it.
+      for (const state of this.shared.values()) state.v = -1
       await this.loadAll()
-      logger.debug('reconcile: states read')
       await this.writes.drain()
       link.markInSync()
     } catch (err) {

@@ -10,6 +10,8 @@ export interface RedisKeys {
   agentCalls(agentId: string): string
   /** Sorted set: callId → when its lease ends (Redis time, ms). */
   agentLeases(agentId: string): string
+  /** Sorted set: callId → when it finished, kept ten minutes (a late write must not bring it back). */
+  agentFinished(agentId: string): string
   /** Counter: the agent's last screen-pop seq. */
   popHead(agentId: string): string
   /** Stream: the agent's recent screen-pop events, entry id `<seq>-0`. */
@@ -31,6 +33,7 @@ export function redisKeys(prefix: string): RedisKeys {
     agent: (id) => agentTag(id),
     agentCalls: (id) => `${agentTag(id)}:calls`,
     agentLeases: (id) => `${agentTag(id)}:leases`,
+    agentFinished: (id) => `${agentTag(id)}:finished`,
     popHead: (id) => `${popTag(id)}:head`,
     popStream: (id) => `${popTag(id)}:events`,
     agentsChannel: `${prefix}agents`,

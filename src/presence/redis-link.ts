@@ -80,6 +80,11 @@ export class RedisLink extends EventEmitter {
     return this.degradedSince === null
   }
 
+  /** Both connections are up (commands sent now reach Redis, in order), whether or not the reconciliation is done. */
+  get connected(): boolean {
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready'
+  }
+
   /** When the link went down, or null while in sync. */
   get downSince(): number | null {
     return this.degradedSince
@@ -87,7 +92,7 @@ export class RedisLink extends EventEmitter {
 
   /** The reconciliation after an outage is done: commands go to Redis again. */
   markInSync(): void {
-    if (!this.connected()) return
+    if (!this.connected) return
     this.reconciling = false
     if (this.degradedSince !== null) this.options.logger.info({ downMs: this.options.now() - this.degradedSince }, 'Redis back; shared agent state reconciled')
     this.degradedSince = null
@@ -100,13 +105,8 @@ export class RedisLink extends EventEmitter {
     this.subscriber.disconnect()
   }
 
-  private connected(): boolean {
-    return this.commands.status === 'ready' && this.subscriber.status === 'ready'
-  }
-
   private connectionUp(): void {
-    this.options.logger.debug({ started: this.started, connected: this.connected(), degradedSince: this.degradedSince, reconciling: this.reconciling }, 'Redis connection ready')
-    if (this.closed || !this.started || !this.connected() || this.degradedSince === null || this.reconciling) return
+    if (this.closed || !this.started || !this.connected || this.degradedSince === null || this.reconciling) return
     this.reconciling = true
     // Subscribed (again) before 'up': what the reconciliation reads is then followed by every later change.
     this.subscriber.subscribe(...this.handlers.keys()).then(

@@ -7,8 +7,8 @@ const source = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, impor
 const AGENT_SCRIPTS = ['reserve', 'answered', 'finish', 'set-presence', 'reassert', 'snapshot'] as const
 type AgentScript = (typeof AGENT_SCRIPTS)[number]
 
-/** The agent's three keys (see agent-state.lua), then ARGV. */
-type AgentScriptCall = (agent: string, calls: string, leases: string, ...args: (string | number)[]) => Promise<unknown>
+/** The agent's four keys (see agent-state.lua), then ARGV. */
+type AgentScriptCall = (agent: string, calls: string, leases: string, finished: string, ...args: (string | number)[]) => Promise<unknown>
 
 /** The Lua scripts of the shared state, as commands of one ioredis client (EVALSHA, EVAL on a cold cache). */
 export type ScriptedRedis = Redis & {
@@ -24,7 +24,7 @@ type Uncamel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_${Unc
 export function withScripts(redis: Redis): ScriptedRedis {
   const prelude = source('agent-state')
   for (const name of AGENT_SCRIPTS) {
-    redis.defineCommand(`cti_${name.replace(/-/g, '_')}`, { numberOfKeys: 3, lua: `${prelude}\n${source(name)}` })
+    redis.defineCommand(`cti_${name.replace(/-/g, '_')}`, { numberOfKeys: 4, lua: `${prelude}\n${source(name)}` })
   }
   redis.defineCommand('cti_refresh', { numberOfKeys: 1, lua: source('refresh') })
   redis.defineCommand('cti_pop_publish', { numberOfKeys: 2, lua: source('pop-publish') })

@@ -23,14 +23,17 @@ export class WriteQueue {
     return this.queue.length
   }
 
-  /** Sends now when in sync, else keeps it for later. */
+  /**
+   * Sends now when Redis is reachable and nothing older waits (during the reconciliation too: the
+   * kept writes were sent before, and one connection keeps the order); else keeps it for later.
+   */
   now(write: Write): void {
-    if (!this.options.link.inSync || this.queue.length > 0) return this.later(write)
-    write().catch((err: unknown) => {
+    if (!this.options.link.connected || this.queue.length > 0) return this.later(write)
+    attempt(write).catch((err: unknown) => {
       this.options.logger.warn({ err }, 'shared state write failed; kept to write again')
       this.later(write)
       // Failed without the link going down (a timeout): try again shortly.
-      if (this.options.link.inSync) this.scheduleRetry()
+      if (this.options.link.connected) this.scheduleRetry()
     })
   }
 
@@ -52,7 +55,7 @@ export class WriteQueue {
   async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const round = this.queue.splice(0)
-      const results = await Promise.allSettled(round.map((write) => write()))
+      const results = await Promise.allSettled(round.map(attempt))
       const failed = round.filter((_, i) => results[i]!.status === 'rejected')
       if (failed.length > 0) {
         this.queue.unshift(...failed)
@@ -77,5 +80,14 @@ export class WriteQueue {
 
   close(): void {
     clearTimeout(this.retry)
+  }
+}
+
+/** A write's promise, also when the client throws at once instead of rejecting. */
+function attempt(write: Write): Promise<unknown> {
+  try {
+    return write()
+  } catch (err) {
+    return Promise.reject(err)
   }
 }

@@ -2,12 +2,14 @@
 --   KEYS[1]  the agent's hash: presence, wrapUpUntil, setAt, callsToday, lastCallEndedAt, v
 --   KEYS[2]  the agent's calls hash: call id -> "r|<process id>" (ringing) or "t|<process id>" (talking)
 --   KEYS[3]  the agent's leases sorted set: call id -> when its lease ends (Redis time, ms)
+--   KEYS[4]  the agent's recently finished calls: call id -> when (Redis time, ms); a write about
+--            one of them that arrives late (retried after a timeout) must not bring it back
 --   ARGV[1]  the agent's id
 --   ARGV[2]  the channel the agent's new state is published on
 --   ARGV[3]  now on the calling process's clock (ms), which wrap-up times are counted on
 -- and its own arguments from ARGV[4]. A state is published as JSON:
 --   { id, v, presence, wrapUpUntil (0: none), setAt, callsToday, lastCallEndedAt (0: none), calls = { [call id] = "r|…" } }
-local agent_key, calls_key, leases_key = KEYS[1], KEYS[2], KEYS[3]
+local agent_key, calls_key, leases_key, ended_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local agent_id, channel, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 local function redis_ms()
@@ -22,6 +24,18 @@ local function purge_expired()
   redis.call('ZREM', leases_key, unpack(expired))
   redis.call('HDEL', calls_key, unpack(expired))
   return true
+end
+
+local function finished(call_id)
+  return redis.call('ZSCORE', ended_key, call_id) ~= false
+end
+
+-- Remembers a finished call for ten minutes, longer than any retried write takes.
+local function remember_finished(call_id)
+  local t = redis_ms()
+  redis.call('ZADD', ended_key, t, call_id)
+  redis.call('ZREMRANGEBYSCORE', ended_key, '-inf', t - 600000)
+  redis.call('PEXPIRE', ended_key, 600000)
 end
 
 -- A wrap-up whose end time has passed is over.

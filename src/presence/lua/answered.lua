@@ -1,12 +1,13 @@
 -- The agent answered a call: ringing -> talking, one more call today. Applied even when the
 -- reservation is gone (its lease ran out during an outage): the agent is talking whatever the store says.
---   KEYS[1..3], ARGV[1..3]  as in agent-state.lua
+--   KEYS[1..4], ARGV[1..3]  as in agent-state.lua
 --   ARGV[4]  call id
 --   ARGV[5]  the process's id
 --   ARGV[6]  lease (ms)
--- Returns the agent's state.
+-- A call already finished here stays finished (this write came late). Returns the agent's state.
 purge_expired()
 local call_id, proc, lease = ARGV[4], ARGV[5], tonumber(ARGV[6])
+if finished(call_id) then return state_json() end
 local held = redis.call('HGET', calls_key, call_id)
 redis.call('ZADD', leases_key, redis_ms() + lease, call_id)
 if held and string.sub(held, 1, 1) == 't' then return state_json() end

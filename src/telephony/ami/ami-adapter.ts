@@ -33,6 +33,8 @@ export interface AmiAdapterOptions {
   loadAgents: () => Promise<Agent[]>
   logger: Logger
   now: () => number
+  /** Told at every login after the first (for the reconnects metric). */
+  onReconnected?: () => void
 }
 
 /**
@@ -73,7 +75,9 @@ export class AmiAdapter {
       this.inbound.handle(event)
       this.callBacks.handle(event)
     })
+    let logins = 0
     this.client.onConnected(() => {
+      if (logins++ > 0) options.onReconnected?.()
       this.synced = false
       this.syncing = this.resync()
     })

@@ -150,7 +150,7 @@ export class CallBacks {
     }
     const why = ORIGINATE_FAILURES[reason] ?? 'unreachable'
     call.log.info({ agentId: call.agentId, reason, why }, 'agent did not take the call-back')
-    const next = lifecycle.failed(call.callId, call.agentId, why)
+    const next = await lifecycle.failed(call.callId, call.agentId, why)
     const target = next?.targets[0]
     if (!target) {
       lifecycle.ended(call.callId, { outcome: 'missed', cause: `originate ${reason}` })

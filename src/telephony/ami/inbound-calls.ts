@@ -246,7 +246,7 @@ export class InboundCalls {
       const line = this.options.directory.line(target.agentId)
       if (!line) {
         call.log.warn({ agentId: target.agentId }, 'agent has no extension to Redirect to; offering the next')
-        const next = this.options.lifecycle.failed(call.callId, target.agentId, 'unreachable')
+        const next = await this.options.lifecycle.failed(call.callId, target.agentId, 'unreachable')
         if (!next) return
         decision = next
         target = next.targets[0]
@@ -289,7 +289,7 @@ export class InboundCalls {
   private async offerFailed(call: InboundCall, agentId: string, why: OfferFailure, status: string): Promise<void> {
     call.offered = null
     call.log.info({ agentId, why, status }, 'agent did not answer')
-    const next = this.options.lifecycle.failed(call.callId, agentId, why)
+    const next = await this.options.lifecycle.failed(call.callId, agentId, why)
     if (next) await this.carryOut(call, next)
   }
 

@@ -9,6 +9,8 @@ export interface DrachtioConnectionOptions {
   logger: Logger
   /** Longest pause between reconnection attempts, in ms. */
   maxRetryDelayMs?: number
+  /** Told at every connection after the first (for the reconnects metric). */
+  onReconnected?: () => void
 }
 
 /** Where the connection to drachtio-server stands, for /ready and the logs. */
@@ -36,6 +38,7 @@ interface WireProtocolInternals {
  */
 export class DrachtioConnection {
   private status: DrachtioStatus = { state: 'disconnected', hostport: null, serverVersion: null, since: Date.now(), attempts: 0, lastError: null }
+  private connections = 0
 
   constructor(private readonly options: DrachtioConnectionOptions) {}
 
@@ -53,6 +56,7 @@ export class DrachtioConnection {
         return
       }
       this.change({ state: 'connected', hostport: hostport ?? null, serverVersion: serverVersion ?? null, attempts: 0, lastError: null })
+      if (this.connections++ > 0) this.options.onReconnected?.()
       logger.info({ host, port, hostport, serverVersion }, 'connected to drachtio-server')
     })
     srf.on('reconnecting', ({ delay, attempt }) => {

@@ -31,7 +31,7 @@ export const ringInPath: InviteStep = {
       if (result.kind === 'answered') return bridge(call, deps, target.agentId, result.dialog)
       call.log.info({ agentId: target.agentId, why: result.why, status: result.status }, 'agent did not take the call')
       lastFailure = result.why
-      decision = deps.lifecycle.failed(call.callId, target.agentId, result.why)
+      decision = await deps.lifecycle.failed(call.callId, target.agentId, result.why)
     }
     if (!decision) return { status: 500, outcome: 'failed', why: 'call unknown to the router' }
     return finalAnswer(decision, deps.settings, lastFailure)

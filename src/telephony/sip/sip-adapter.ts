@@ -18,6 +18,8 @@ export interface SipAdapterOptions {
   now: () => number
   /** Longest pause between reconnection attempts (ms); tests shorten it. */
   maxRetryDelayMs?: number
+  /** Told at every connection to drachtio-server after the first. */
+  onReconnected?: () => void
 }
 
 /**
@@ -34,7 +36,7 @@ export class SipAdapter {
   constructor(private readonly options: SipAdapterOptions) {
     this.srf = createSrf()
     const logger = options.logger
-    this.connection = new DrachtioConnection({ srf: this.srf, ...options.drachtio, logger, maxRetryDelayMs: options.maxRetryDelayMs })
+    this.connection = new DrachtioConnection({ srf: this.srf, ...options.drachtio, logger, maxRetryDelayMs: options.maxRetryDelayMs, onReconnected: options.onReconnected })
     const offer = options.settings.mode === 'redirect' ? redirectToAgents : ringInPath
     this.steps = [limitMessageSize, identifyCaller, readDialedNumber, routeCall, answerFinalAction, offer]
     this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now }

@@ -10,7 +10,7 @@ import type { SrfRequest, SrfResponse } from './drachtio.js'
 export interface CallLifecycle {
   route(request: RouteRequest & { callerName?: string | null; ringTimer?: boolean }): Promise<RoutedInteraction>
   ringing(callId: string, agentId: string): void
-  failed(callId: string, agentId: string, why: OfferFailure): RouteDecision | null
+  failed(callId: string, agentId: string, why: OfferFailure): Promise<RouteDecision | null>
   answered(callId: string, agentId: string): boolean
   ended(callId: string, end?: { outcome?: CallOutcome; cause?: string }): boolean
   note(callId: string, kind: string, data?: Record<string, unknown>, agentId?: string): void

@@ -143,4 +143,6 @@ t.test('/ready reports the SIP connection; a lost connection is regained and cal
     if (!up) await new Promise((r) => setTimeout(r, 20))
   }
   t.ok(up, '/ready says SIP is up again')
+  const metrics = await request(`${sip.url}/metrics`)
+  t.match(metrics.body, /cti_reconnects_total\{transport="sip"\} 1/, 'the reconnection is counted')
 })
