@@ -35,6 +35,8 @@ export async function migrate(db: Kysely<Database>, dir: string): Promise<Migrat
         result.alreadyApplied.push(name)
         return
       }
+      // A migration may backfill a large table: the pool's statement timeout is for requests, not for it.
+      await sql`set local statement_timeout = 0`.execute(trx)
       await sql.raw(text).execute(trx)
       await trx.insertInto('schema_migrations').values({ name }).execute()
       result.applied.push(name)

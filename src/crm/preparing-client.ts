@@ -25,7 +25,8 @@ export class PreparingClient extends pg.Client {
     const query = super.query.bind(this) as QueryFn
     this.query = ((text: unknown, values?: unknown, callback?: unknown) => {
       // Only plain (text, values) promise calls are ours to name; everything else passes through.
-      if (typeof text !== 'string' || !Array.isArray(values) || callback !== undefined) return query(text, values, callback)
+      // Texts without parameters (migrations, pings) may hold several statements, which cannot be prepared.
+      if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) return query(text, values, callback)
       const name = this.nameFor(text)
       if (name === undefined) return query(text, values)
       return (query({ name, text, values }) as Promise<unknown>).catch((err: { code?: string }) => {

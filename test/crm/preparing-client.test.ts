@@ -38,3 +38,11 @@ t.test('errors other than a stale plan reach the caller', async (t) => {
   for (let i = 0; i < 3; i++) await c.query('insert into items values ($1, $2)', [10 + i, 'x'])
   await t.rejects(c.query('insert into items values ($1, $2)', [10, 'dup']), { code: '23505' })
 })
+
+t.test('a text of several statements without parameters runs every time, never prepared', async (t) => {
+  const c = await client(t)
+  const text = "insert into items (id, name) select coalesce(max(id), 0) + 1, 'again' from items; update items set name = upper(name) where name = 'again'"
+  for (let i = 0; i < 4; i++) await c.query(text, [])
+  t.equal((await c.query("select count(*)::int as n from items where name = 'AGAIN'", [])).rows[0].n, 4)
+  t.same(await preparedNames(c), [])
+})
