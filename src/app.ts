@@ -436,7 +436,9 @@ export class App {
   async migrateAndLoad(): Promise<void> {
     try {
       if (!this.migrated) {
-        const result = await migrate(this.database.db, MIGRATIONS_DIR)
+        // On its own connection without request timeouts: a backfill on a large table takes its time.
+        const unhurried = await this.database.unhurried()
+        const result = await migrate(unhurried.db, MIGRATIONS_DIR).finally(() => unhurried.close())
         this.migrated = true
         this.logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied.length }, 'migrations applied')
       }

@@ -9,7 +9,8 @@ const config = loadConfigOrExit()
 try {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 1, timeoutMs: config.DB_TIMEOUT_MS })
   try {
-    const result = await migrate(database.db, MIGRATIONS_DIR)
+    const unhurried = await database.unhurried()
+    const result = await migrate(unhurried.db, MIGRATIONS_DIR).finally(() => unhurried.close())
     console.log(`${database.kind}: applied ${result.applied.length} migration(s)${result.applied.length ? `: ${result.applied.join(', ')}` : ''}; ${result.alreadyApplied.length} already applied`)
   } finally {
     await database.close()

@@ -24,6 +24,11 @@ export interface CrmDatabase {
   kind: 'postgres' | 'pglite'
   /** True while the database answers a trivial query within the timeout. */
   ping(): Promise<boolean>
+  /**
+   * A connection of its own without the request timeouts, for work that may rightly take minutes
+   * (a migration backfilling a large table); the caller closes it.
+   */
+  unhurried(): Promise<{ db: Kysely<Database>; close(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -46,15 +51,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<CrmDatabas
 }
 
 function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
+  const pool = postgresPool(url, options, options.timeoutMs * 5, options.poolSize)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    kind: 'postgres',
+    ping: () => ping(db),
+    unhurried: async () => {
+      const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(url, options, 0, 1) }) })
+      return { db: single, close: () => single.destroy() }
+    },
+    close: () => db.destroy()
+  }
+}
+
+/** A pool whose statements time out after `statementTimeoutMs` (0: never); connecting always times out. */
+function postgresPool(url: string, options: DatabaseOptions, statementTimeoutMs: number, size: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize,
+    max: size,
     Client: PreparingClient,
     // Keep connections (and their prepared statements): reconnecting costs milliseconds.
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: options.timeoutMs,
-    statement_timeout: options.timeoutMs * 5,
-    query_timeout: options.timeoutMs * 5,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
@@ -66,13 +87,7 @@ function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
   // A connection can drop between a query's end and its return to the pool, when the pool's own
   // listener is not attached yet: every client keeps one of ours, so that never crashes the process.
   pool.on('connect', (client) => client.on('error', (err) => options.onIdleError?.(err)))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  return {
-    db,
-    kind: 'postgres',
-    ping: () => ping(db),
-    close: () => db.destroy()
-  }
+  return pool
 }
 
 async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
@@ -82,7 +97,8 @@ async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
     await pglite.exec(`create schema if not exists "${options.schema}"; set search_path to "${options.schema}"`)
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
-  return { db, kind: 'pglite', ping: () => ping(db), close: () => db.destroy() }
+  // One embedded connection, no timeouts: migrations share it.
+  return { db, kind: 'pglite', ping: () => ping(db), unhurried: async () => ({ db, close: async () => {} }), close: () => db.destroy() }
 }
 
 async function ping(db: Kysely<Database>): Promise<boolean> {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { openDatabase } from '../../src/crm/database.js'
 import { migrate, pendingMigrations } from '../../src/crm/migrate.js'
 import { freshSchema, MIGRATIONS, TEST_DATABASE_URL } from '../helpers/test-app.js'
@@ -37,4 +38,15 @@ t.test('the embedded database runs the same migrations', async (t) => {
   await database.db.insertInto('customers').values({ name: 'Ivan', overdue_amount: 10.5 }).execute()
   const row = await database.db.selectFrom('customers').select(['id', 'overdue_amount']).executeTakeFirstOrThrow()
   t.same(row, { id: 1, overdue_amount: 10.5 }, 'bigint and numeric come back as numbers, as on PostgreSQL')
+})
+
+t.test('long work such as a migration backfill runs on a connection without the request timeouts', async (t) => {
+  const schema = await freshSchema(t)
+  const database = await openDatabase({ url: TEST_DATABASE_URL, dataDir: '', poolSize: 1, timeoutMs: 100, schema })
+  t.teardown(() => database.close())
+  await t.rejects(sql`select pg_sleep(0.8)`.execute(database.db), 'a request is cut off after five times DB_TIMEOUT_MS')
+  const unhurried = await database.unhurried()
+  t.teardown(() => unhurried.close())
+  await sql`select pg_sleep(0.8)`.execute(unhurried.db)
+  t.same((await migrate(unhurried.db, MIGRATIONS)).alreadyApplied, [])
 })
