@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
 import { createDeal, DealErrors, dealSteps, getDeal, recordDealOutcome, type DealOutcome, type DealVocabulary } from '../crm/deal.repository.js'
 import type { Database } from '../crm/schema.js'
-import { requireAgentToken } from './tasks.routes.js'
+import { requireAgentToken } from './agent-token-auth.js'
 
 export interface DealRoutesOptions {
   db: Kysely<Database>

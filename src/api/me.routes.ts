@@ -1,14 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
 import { getAgent } from '../crm/agent.repository.js'
-import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
 import { listOpenTasksOfAgent } from '../crm/task.repository.js'
-import { CtiError, Errors } from '../errors.js'
+import { Errors } from '../errors.js'
 import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { AgentIndex, AgentView } from '../routing/agent-index.js'
+import { requireAgentToken } from './agent-token-auth.js'
 
 export interface MeRoutesOptions {
   db: Kysely<Database>
@@ -21,7 +21,6 @@ export interface MeRoutesOptions {
 /** States an agent may set on their page; ringing and busy follow from the calls routed to them. */
 const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
 
-const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', message, 401, 401)
 
 /**
  * What an agent's page asks about its own agent, authenticated by the agent's
@@ -36,21 +35,7 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
 
   // Every route of this plugin (and only these: the plugin is encapsulated) needs the token,
   // checked before the body is parsed so that a stranger learns nothing but 401.
-  const agents = new WeakMap<FastifyRequest, string>()
-  fastify.addHook('onRequest', async (request, reply) => {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-    if (!bearer) {
-      void reply.header('www-authenticate', 'Bearer')
-      throw unauthorized('send the agent token as "Authorization: Bearer <token>" (POST /v1/agents/:id/token issues one)')
-    }
-    const agentId = await findAgentIdByToken(db, bearer[1]!)
-    if (!agentId) {
-      void reply.header('www-authenticate', 'Bearer error="invalid_token"')
-      throw unauthorized('the agent token is unknown, replaced by a newer one, or its agent is inactive')
-    }
-    agents.set(request, agentId)
-  })
-  const agentOf = (request: FastifyRequest): string => agents.get(request)!
+  const agentOf = requireAgentToken(fastify, db)
 
   app.get('/v1/me', async (request) => {
     const agentId = agentOf(request)

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
-import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
+import { requireAgentToken } from './agent-token-auth.js'
 import { finishTask, getTask, listTasks, type TaskNotice } from '../crm/task.repository.js'
 import { CtiError } from '../errors.js'
 
@@ -15,7 +15,6 @@ export interface TaskRoutesOptions {
 }
 
 const taskNotFound = (id: number) => new CtiError('CTI_ERR_TASK_NOT_FOUND', `no open task has id ${id}`, 404, 404)
-const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', message, 401, 401)
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const CloseBody = Type.Union([Type.Object({ status: Type.Optional(Type.Enum(['done', 'cancelled'])) }, { additionalProperties: false }), Type.Null()])
@@ -66,26 +65,4 @@ export async function meTaskRoutes(fastify: FastifyInstance, options: TaskRoutes
     options.onClosed(task)
     return task
   })
-}
-
-/**
- * Requires the agent's screen-pop token as `Authorization: Bearer …` on every
- * route of the (encapsulated) plugin it is called in; returns who the request is from.
- */
-export function requireAgentToken(fastify: FastifyInstance, db: Kysely<Database>): (request: FastifyRequest) => string {
-  const agents = new WeakMap<FastifyRequest, string>()
-  fastify.addHook('onRequest', async (request, reply) => {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-    if (!bearer) {
-      void reply.header('www-authenticate', 'Bearer')
-      throw unauthorized('send the agent token as "Authorization: Bearer <token>" (POST /v1/agents/:id/token issues one)')
-    }
-    const agentId = await findAgentIdByToken(db, bearer[1]!)
-    if (!agentId) {
-      void reply.header('www-authenticate', 'Bearer error="invalid_token"')
-      throw unauthorized('the agent token is unknown, replaced by a newer one, or its agent is inactive')
-    }
-    agents.set(request, agentId)
-  })
-  return (request) => agents.get(request)!
 }

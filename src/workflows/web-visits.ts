@@ -61,7 +61,7 @@ export class WebVisits {
   constructor(private readonly options: WebVisitsOptions) {}
 
   async visit(visit: WebVisit): Promise<VisitResult> {
-    const { db, interactions, leads, notify, logger, minPages } = this.options
+    const { interactions, leads, notify, logger, minPages } = this.options
     const phone = visit.phone ?? (visit.customerId !== undefined ? await this.phoneOfCustomer(visit.customerId) : null)
     if (visit.callbackRequested && !phone) throw Errors.badRequest('a call-back request needs the phone to call (phone, or a customerId with a number on file)')
     const worth = visit.callbackRequested === true || visit.pages.length >= minPages
