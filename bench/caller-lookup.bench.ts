@@ -10,7 +10,7 @@ import { openDatabase } from '../src/crm/database.js'
 import type { Database } from '../src/crm/schema.js'
 import { CallerIdentifier } from '../src/identify/identify-caller.js'
 import { normalizePhone } from '../src/identify/normalize-phone.js'
-import { benchPhone, generateCrm, ownerOfPhone, storedSize, type CrmSize } from './generate-crm.js'
+import { benchPhone, generateCrm, ownerOfPhone, holdsDataSet, type CrmSize } from './generate-crm.js'
 import { formatBytes, summarize, type Summary } from './stats.js'
 
 // Caller identification and card assembly against a million customers on the
@@ -128,9 +128,7 @@ await database.close()
 async function ensureData(): Promise<void> {
   const gen = await openDatabase({ url: DATABASE_URL, dataDir: '', poolSize: 2, timeoutMs: 600_000, schema: SCHEMA })
   try {
-    const stored = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${SCHEMA}) as found`.execute(gen.db)
-    const size = stored.rows[0]?.found ? await storedSize(gen.db) : null
-    if (!args.regenerate && size && size.customers === SIZE.customers && size.phones === SIZE.phones && size.agents === SIZE.agents) {
+    if (!args.regenerate && (await holdsDataSet(gen.db, SCHEMA, SIZE))) {
       console.log(`reusing the data set in schema ${SCHEMA} (--regenerate to rebuild it)`)
       return
     }

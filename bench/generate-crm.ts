@@ -48,6 +48,13 @@ export async function storedSize(db: Kysely<Database>): Promise<CrmSize | null> 
   return stored && stored.version === GENERATOR_VERSION ? { customers: stored.customers, phones: stored.phones, agents: stored.agents } : null
 }
 
+/** True when `schema` (the search path of `db`) already holds a data set of exactly this size, to be reused. */
+export async function holdsDataSet(db: Kysely<Database>, schema: string, size: CrmSize): Promise<boolean> {
+  const stored = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db)
+  const found = stored.rows[0]?.found ? await storedSize(db) : null
+  return found !== null && found.customers === size.customers && found.phones === size.phones && found.agents === size.agents
+}
+
 /**
  * Rebuilds the schema of `database` (which must be a schema of its own) at
  * `size`: migrations, then the rows, then indexes and foreign keys, then

@@ -31,7 +31,7 @@ import { loadConfig } from '../src/config.js'
 import { upsertAgent } from '../src/crm/agent.repository.js'
 import { openDatabase } from '../src/crm/database.js'
 import { seededRandom } from '../src/seeded-random.js'
-import { benchPhone, generateCrm, storedSize, type CrmSize } from './generate-crm.js'
+import { benchPhone, generateCrm, holdsDataSet, type CrmSize } from './generate-crm.js'
 import type { LoadCaller, LoadPhase, LoadResult } from './sip-load.js'
 import { formatBytes, percentile } from './stats.js'
 
@@ -159,9 +159,7 @@ await rm(rulesDir, { recursive: true, force: true })
 async function ensureData(): Promise<void> {
   const gen = await openDatabase({ url: DATABASE_URL, dataDir: '', poolSize: 2, timeoutMs: 600_000, schema: SCHEMA })
   try {
-    const stored = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${SCHEMA}) as found`.execute(gen.db)
-    const size = stored.rows[0]?.found ? await storedSize(gen.db) : null
-    if (!args.regenerate && size && size.customers === SIZE.customers && size.phones === SIZE.phones && size.agents === SIZE.agents) {
+    if (!args.regenerate && (await holdsDataSet(gen.db, SCHEMA, SIZE))) {
       console.log(`reusing the data set in schema ${SCHEMA} (--regenerate to rebuild it)`)
     } else {
       console.log(`generating the data set in schema ${SCHEMA} (a few minutes):`)
