@@ -98,7 +98,7 @@ console.log('\nwarm: every lookup is a cache hit')
 }
 
 for (const variant of variants) {
-  console.log(`\ncard assembly, ${variant.label} (buildCustomerCard: 8 reads at once on the pool)`)
+  console.log(`\ncard assembly, ${variant.label} (buildCustomerCard: one query with every part of the card)`)
   const card = async () => {
     const id = randomCustomer()
     if ((await buildCustomerCard(variant.db, id, today))?.customer.id !== id) throw new Error(`no card for customer ${id}`)
