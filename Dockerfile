@@ -16,6 +16,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The agent page is plain files, served as they are; beside the compiled routes that serve them.
 COPY src/screenpop/page ./dist/screenpop/page
+# The Redis scripts are read beside the compiled module that loads them.
+COPY src/presence/lua ./dist/presence/lua
 COPY sql ./sql
 COPY routing-rules ./routing-rules
 RUN useradd --system --uid 10001 --home-dir /app cti \
