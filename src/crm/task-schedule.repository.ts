@@ -14,18 +14,7 @@ export async function claimDueReminders(db: Kysely<Database>, now: number): Prom
   const rows = await db
     .updateTable('tasks')
     .set({ reminded_at: new Date(now) })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('tasks')
-        .select('id')
-        .where('status', '=', 'open')
-        .where('reminded_at', 'is', null)
-        .where('due_at', '<=', new Date(now))
-        .orderBy('due_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked()
-    )
+    .where('id', 'in', claimable(db, 'reminded_at', new Date(now)))
     .returningAll()
     .execute()
   return rows.map(toTaskNotice)
@@ -50,18 +39,7 @@ export async function claimEscalations(db: Kysely<Database>, now: number, afterM
       escalated_at: new Date(now),
       escalated_to: sql<string | null>`(select tm.lead_agent_id from agents a join teams tm on tm.id = a.team_id where a.id = t.assignee_agent_id)`
     })
-    .where('t.id', 'in', (eb) =>
-      eb
-        .selectFrom('tasks')
-        .select('id')
-        .where('status', '=', 'open')
-        .where('escalated_at', 'is', null)
-        .where('due_at', '<=', cutoff)
-        .orderBy('due_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked()
-    )
+    .where('t.id', 'in', claimable(db, 'escalated_at', cutoff))
     .returningAll()
     .execute()
   return rows.map((row) => ({
@@ -69,4 +47,21 @@ export async function claimEscalations(db: Kysely<Database>, now: number, afterM
     teamLeadAgentId: row.escalated_to,
     overdueMinutes: Math.floor((now - row.due_at.getTime()) / 60_000)
   }))
+}
+
+/**
+ * The ids of open tasks due by `dueBy` and not yet marked in `mark`, oldest first, at most a
+ * batch, skipping rows another process is claiming at this moment.
+ */
+function claimable(db: Kysely<Database>, mark: 'reminded_at' | 'escalated_at', dueBy: Date) {
+  return db
+    .selectFrom('tasks')
+    .select('id')
+    .where('status', '=', 'open')
+    .where(mark, 'is', null)
+    .where('due_at', '<=', dueBy)
+    .orderBy('due_at')
+    .limit(BATCH)
+    .forUpdate()
+    .skipLocked()
 }
