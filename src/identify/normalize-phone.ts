@@ -44,9 +44,20 @@ export function normalizePhone(input: string | null | undefined, defaultCountry:
   if (!/^\+?\d+$/.test(compact)) return fail('not-a-number')
   if (compact.replace('+', '').length < 5) return fail('too-short')
 
-  const parsed = parsePhoneNumberFromString(compact, defaultCountry as CountryCode)
+  const parsed = internationalBy00(compact) ?? parsePhoneNumberFromString(compact, defaultCountry as CountryCode)
   if (!parsed || !parsed.isValid()) return fail('invalid')
   return { ok: true, e164: parsed.number, displayName }
+}
+
+/**
+ * `00` is the international prefix in most of the world, so callers and CRMs write it whatever the
+ * server's default country is (libphonenumber only knows the default country's own prefix: 810 in
+ * Russia, 011 in the US). No country's national numbers start with 00, so reading it as `+` is safe.
+ */
+function internationalBy00(compact: string) {
+  if (!compact.startsWith('00')) return undefined
+  const parsed = parsePhoneNumberFromString(`+${compact.slice(2)}`)
+  return parsed?.isValid() ? parsed : undefined
 }
 
 /** The user part of a sip:/sips:/tel: URI (or the text itself when it is not a URI). */

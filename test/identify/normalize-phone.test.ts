@@ -69,3 +69,19 @@ t.test('garbage never throws', async (t) => {
   t.equal(e164('9'.repeat(10_000)), '!invalid')
   t.equal(e164('0000000000'), '!invalid')
 })
+
+t.test('the 00 international prefix is understood under any default country', async (t) => {
+  for (const country of ['RU', 'US', 'DE']) {
+    t.equal(e164('0049 30 1234567', country), '+49301234567', `a German number under ${country}`)
+    t.equal(e164('00 7 916 123-45-67', country), '+79161234567', `a Russian number under ${country}`)
+    t.equal(e164('0044 20 7946 0958', country), '+442079460958', `a British number under ${country}`)
+    t.equal(e164('sip:0079161234567@pbx', country), '+79161234567', `in a SIP URI under ${country}`)
+  }
+})
+
+t.test('national numbers keep their meaning next to the 00 prefix', async (t) => {
+  t.equal(e164('030 1234567', 'DE'), '+49301234567')
+  t.equal(e164('(201) 555-0123', 'US'), '+12015550123')
+  t.equal(e164('011 49 30 1234567', 'US'), '+49301234567', "the US's own international prefix still works")
+  t.equal(e164('810 49 30 1234567', 'RU'), '+49301234567', "and Russia's")
+})
