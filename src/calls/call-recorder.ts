@@ -79,10 +79,10 @@ export class CallRecorder {
       case 'note':
         return step(record, now, event.kind, event.agentId, event.data)
       case 'ended':
-        record.endedAt = now
+        record.endedAt = event.detail.at ?? now
         record.endCause = event.detail.cause ?? null
         record.outcome = event.detail.outcome ?? computedOutcome(record)
-        step(record, now, 'ended', null, { outcome: record.outcome, cause: record.endCause })
+        step(record, record.endedAt, 'ended', null, { outcome: record.outcome, cause: record.endCause })
         return this.finish(record)
     }
   }

@@ -40,6 +40,8 @@ export interface EndDetail {
   outcome?: CallOutcome
   /** The telephony side's reason: a hangup cause, a SIP status. */
   cause?: string
+  /** When it ended (epoch ms), when the adapter learns of the end late (a lost Hangup found later); now otherwise. */
+  at?: number
 }
 
 /** What routing an interaction produced, with everything the caller of the service needs to act on it. */

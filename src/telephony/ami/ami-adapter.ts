@@ -3,11 +3,11 @@ import type { Agent } from '../../crm/agent.repository.js'
 import type { AgentIndex } from '../../routing/agent-index.js'
 import { AgentDirectory } from './agent-directory.js'
 import { AmiClient } from './ami-client.js'
-import { field } from './ami-message.js'
+import { field, type AmiMessage } from './ami-message.js'
 import { CallBacks, type CallBackRequest, type PlacedCallBack } from './call-backs.js'
 import { DeviceStates } from './device-states.js'
 import { InboundCalls, type CallLifecycle, type DialplanContexts } from './inbound-calls.js'
-import { resync } from './resync.js'
+import { listChannels, resync } from './resync.js'
 
 /** Events the call followers read (state events go to DeviceStates first). */
 const FOLLOWED = new Set(['UserEvent', 'DialBegin', 'DialEnd', 'BridgeEnter', 'Hangup', 'OriginateResponse'])
@@ -23,6 +23,8 @@ export interface AmiSettings {
   actionTimeoutMs: number
   reconnectMaxMs: number
   wrapUpSeconds: number
+  /** Seconds between checks of the channels Asterisk has (CoreShowChannels) for calls whose Hangup was lost; 0 turns them off. */
+  reconcileSeconds?: number
 }
 
 export interface AmiAdapterOptions {
@@ -51,15 +53,19 @@ export class AmiAdapter {
   private synced = false
   private readonly ignored = new Set<string>()
   private syncing: Promise<void> = Promise.resolve()
+  private checkTimer: NodeJS.Timeout | undefined
+  private checking: Promise<void> | null = null
 
   constructor(private readonly options: AmiAdapterOptions) {
     const { settings, lifecycle, logger } = options
     this.client = new AmiClient({ ...settings, logger })
     const send = (fields: Record<string, string>) => this.client.action(fields)
     this.devices = new DeviceStates({ index: options.index, directory: this.directory, logger, now: options.now, wrapUpSeconds: settings.wrapUpSeconds })
-    this.inbound = new InboundCalls({ lifecycle, directory: this.directory, send, contexts: settings.contexts, logger })
-    this.callBacks = new CallBacks({ lifecycle, directory: this.directory, send, agentsContext: settings.contexts.agents, outboundContext: settings.outboundContext, logger })
+    this.inbound = new InboundCalls({ lifecycle, directory: this.directory, send, contexts: settings.contexts, logger, now: options.now })
+    const mark = () => this.inbound.mark()
+    this.callBacks = new CallBacks({ lifecycle, directory: this.directory, send, agentsContext: settings.contexts.agents, outboundContext: settings.outboundContext, logger, mark })
     this.client.onEvent((event) => {
+      this.inbound.touch(event)
       if (this.devices.handle(event)) return
       const name = field(event, 'event')
       if (name === undefined) {
@@ -85,12 +91,20 @@ export class AmiAdapter {
 
   start(): void {
     this.client.start()
+    const seconds = this.options.settings.reconcileSeconds ?? 0
+    if (seconds > 0) {
+      this.checkTimer = setInterval(() => void this.checkChannels(), seconds * 1000)
+      this.checkTimer.unref()
+    }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.checkTimer)
     this.client.stop()
     this.devices.close()
     await this.syncing
+    await this.checking
+    this.inbound.close()
   }
 
   /** For /ready: logged in and re-synced. */
@@ -122,11 +136,30 @@ export class AmiAdapter {
       log.warn({ err }, 'agents not readable from the CRM; keeping the extensions known so far')
     }
     try {
-      const found = await resync(this.client, { state: (event) => this.devices.handle(event), calls: (channels, dialedOf) => this.inbound.resync(channels, dialedOf) }, log)
+      const targets = { state: (event: AmiMessage) => this.devices.handle(event), mark: () => this.inbound.mark(), calls: this.inbound.resync.bind(this.inbound) }
+      const found = await resync(this.client, targets, log)
       this.synced = true
       log.info({ ...found, agents: this.directory.size }, 'AMI re-synced')
     } catch (err) {
       log.warn({ err }, 'AMI re-sync failed; it runs again at the next connection')
     }
+  }
+
+  /**
+   * Calls whose Hangup never arrived while the connection stayed up: Asterisk's channel list
+   * shows they are gone. One check at a time, and none during a re-sync (which does the same).
+   */
+  private checkChannels(): Promise<void> {
+    if (this.checking || !this.synced || !this.client.connected) return this.checking ?? Promise.resolve()
+    const log = this.options.logger
+    this.checking = (async () => {
+      const asked = this.inbound.mark()
+      const channels = await listChannels(this.client, log)
+      const ended = this.inbound.reconcile(channels, asked) + this.callBacks.reconcile(channels, asked)
+      if (ended > 0) log.warn({ ended, channels: channels.length }, 'channel check ended calls whose Hangup never arrived')
+    })()
+      .catch((err: unknown) => log.warn({ err }, 'channel check failed; it runs again at the next interval'))
+      .finally(() => (this.checking = null))
+    return this.checking
   }
 }

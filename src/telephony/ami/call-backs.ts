@@ -5,7 +5,8 @@ import type { RouteTarget } from '../../routing/types.js'
 import type { AgentDirectory } from './agent-directory.js'
 import { AmiErrors } from './ami-errors.js'
 import { describe, field, type AmiMessage } from './ami-message.js'
-import type { CallLifecycle, SendAction } from './inbound-calls.js'
+import type { StreamMark } from './inbound-call-table.js'
+import type { CallLifecycle, ChannelSnapshot, SendAction } from './inbound-calls.js'
 
 export interface CallBackRequest {
   /** The customer's number in any format. */
@@ -33,10 +34,21 @@ export interface CallBacksOptions {
   /** Context that dials the customer once the agent answered; the number is the extension. */
   outboundContext: string
   logger: Logger
+  /** Where the event stream stands now (InboundCalls.mark), to tell a channel list older than a call-back. */
+  mark: () => StreamMark
 }
 
 /** OriginateResponse Reason values (AST_CONTROL_*) that mean the agent's leg failed, and how. */
 const ORIGINATE_FAILURES: Record<string, OfferFailure> = { '0': 'unreachable', '1': 'ring-timeout', '3': 'ring-timeout', '5': 'busy', '8': 'unreachable' }
+
+/**
+ * Why an Originate failed. Reason 0 means "no answer came back": for a Local channel it is
+ * what Asterisk 22 sends when the Dial inside it gave up after the ring time.
+ */
+export function originateFailure(reason: string, channel: string | undefined): OfferFailure {
+  if (reason === '0' && channel?.startsWith('Local/')) return 'ring-timeout'
+  return ORIGINATE_FAILURES[reason] ?? 'unreachable'
+}
 
 interface CallBack {
   callId: string
@@ -45,6 +57,8 @@ interface CallBack {
   log: Logger
   uniqueid: string | null
   answered: boolean
+  /** When the call-back was last known alive, and the place of that in the event stream. */
+  seen: StreamMark
 }
 
 /**
@@ -75,7 +89,7 @@ export class CallBacks {
       throw AmiErrors.noAgent(routed.decision.reason)
     }
     const phone = routed.caller.phone.e164
-    const call: CallBack = { callId, phone, agentId: target.agentId, log: this.options.logger.child({ callId }), uniqueid: null, answered: false }
+    const call: CallBack = { callId, phone, agentId: target.agentId, log: this.options.logger.child({ callId }), uniqueid: null, answered: false, seen: this.options.mark() }
     try {
       await this.originate(call, target)
     } catch (err) {
@@ -106,6 +120,25 @@ export class CallBacks {
       const cause = [field(event, 'cause'), field(event, 'cause-txt')].filter(Boolean).join(' ') || undefined
       this.options.lifecycle.ended(call.callId, { cause })
     }
+  }
+
+  /** The periodic check: a placed call-back whose channel Asterisk no longer lists lost its Hangup. */
+  reconcile(channels: readonly ChannelSnapshot[], asked: StreamMark): number {
+    const present = new Set(channels.map((c) => c.uniqueid))
+    let ended = 0
+    for (const [uniqueid, call] of this.byUniqueid) {
+      if (call.seen.seq > asked.seq) continue
+      if (present.has(uniqueid)) {
+        call.seen = { seq: call.seen.seq, at: Math.max(call.seen.at, asked.at) }
+        continue
+      }
+      this.byUniqueid.delete(uniqueid)
+      call.log.warn({ uniqueid, lastSeenAt: new Date(call.seen.at).toISOString() }, 'call-back channel gone with no Hangup event; it ends when it was last seen')
+      this.options.lifecycle.note(call.callId, 'ami-channel-check', { found: 'channel gone' }, call.agentId)
+      this.options.lifecycle.ended(call.callId, { cause: 'channel gone with no Hangup event', at: call.seen.at })
+      ended++
+    }
+    return ended
   }
 
   private async originate(call: CallBack, target: RouteTarget): Promise<void> {
@@ -141,6 +174,7 @@ export class CallBacks {
     const reason = field(event, 'reason') ?? ''
     lifecycle.note(call.callId, 'originate-response', { response, reason }, call.agentId)
     if (response === 'Success') {
+      call.seen = this.options.mark()
       call.uniqueid = field(event, 'uniqueid') ?? null
       if (call.uniqueid) this.byUniqueid.set(call.uniqueid, call)
       lifecycle.ringing(call.callId, call.agentId)
@@ -148,7 +182,7 @@ export class CallBacks {
       if (!call.uniqueid) lifecycle.ended(call.callId, { cause: 'OriginateResponse without Uniqueid' })
       return
     }
-    const why = ORIGINATE_FAILURES[reason] ?? 'unreachable'
+    const why = originateFailure(reason, field(event, 'channel'))
     call.log.info({ agentId: call.agentId, reason, why }, 'agent did not take the call-back')
     const next = await lifecycle.failed(call.callId, call.agentId, why)
     const target = next?.targets[0]

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { AmiClient } from './ami-client.js'
 import { callerIdValue, field, type AmiMessage } from './ami-message.js'
+import type { StreamMark } from './inbound-call-table.js'
 import type { ChannelSnapshot } from './inbound-calls.js'
 
 /** Lists that re-sync asks for; each may be refused when its module is not loaded (no hints, no app_queue). */
@@ -9,8 +10,10 @@ const STATE_LISTS = [{ Action: 'DeviceStateList' }, { Action: 'ExtensionStateLis
 export interface ResyncTargets {
   /** Device, extension and queue member states, fed as if they were live events. */
   state: (event: AmiMessage) => void
-  /** Channels in progress now, and how to read a channel's dialed number. */
-  calls: (channels: ChannelSnapshot[], dialedOf: (channel: string) => Promise<string | null>) => Promise<void>
+  /** Where the event stream stands, taken just before the channels are asked for. */
+  mark: () => StreamMark
+  /** Channels in progress now (as of the mark), and how to read a channel's dialed number. */
+  calls: (channels: ChannelSnapshot[], asked: StreamMark, dialedOf: (channel: string) => Promise<string | null>) => Promise<void>
 }
 
 /**
@@ -28,12 +31,9 @@ export async function resync(client: Pick<AmiClient, 'eventList' | 'action'>, ta
       logger.info({ action: list.Action, reason: err instanceof Error ? err.message : String(err) }, 'state list not available from Asterisk; skipped')
     }
   }
-  const channels = (await client.eventList({ Action: 'CoreShowChannels' })).flatMap((event) => {
-    const snapshot = toSnapshot(event)
-    if (!snapshot) logger.info({ channel: field(event, 'channel') }, 'CoreShowChannel entry without Uniqueid or Linkedid; skipped')
-    return snapshot ? [snapshot] : []
-  })
-  await targets.calls(channels, async (channel) => {
+  const asked = targets.mark()
+  const channels = await listChannels(client, logger)
+  await targets.calls(channels, asked, async (channel) => {
     try {
       return field(await client.action({ Action: 'Getvar', Channel: channel, Variable: 'CTI_DIALED' }), 'value') ?? null
     } catch (err) {
@@ -42,6 +42,15 @@ export async function resync(client: Pick<AmiClient, 'eventList' | 'action'>, ta
     }
   })
   return { channels: channels.length, states }
+}
+
+/** The channels Asterisk has now (CoreShowChannels). */
+export async function listChannels(client: Pick<AmiClient, 'eventList'>, logger: Logger): Promise<ChannelSnapshot[]> {
+  return (await client.eventList({ Action: 'CoreShowChannels' })).flatMap((event) => {
+    const snapshot = toSnapshot(event)
+    if (!snapshot) logger.info({ channel: field(event, 'channel') }, 'CoreShowChannel entry without Uniqueid or Linkedid; skipped')
+    return snapshot ? [snapshot] : []
+  })
 }
 
 function toSnapshot(event: AmiMessage): ChannelSnapshot | null {

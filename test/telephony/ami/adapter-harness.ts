@@ -5,7 +5,7 @@ import type { Agent } from '../../../src/crm/agent.repository.js'
 import type { RouteRequest, RoutedInteraction } from '../../../src/interactions/interaction-router.js'
 import { AgentIndex } from '../../../src/routing/agent-index.js'
 import type { RouteDecision } from '../../../src/routing/types.js'
-import { AmiAdapter } from '../../../src/telephony/ami/ami-adapter.js'
+import { AmiAdapter, type AmiSettings } from '../../../src/telephony/ami/ami-adapter.js'
 import { AmiStandIn } from './ami-stand-in.js'
 import { until } from './ami-harness.js'
 
@@ -61,7 +61,7 @@ export class RecordingLifecycle {
 }
 
 /** The adapter alone (no database) on a stand-in, its log lines kept for the test to read. */
-export async function adapterOnStandIn(t: Test, wrapUpSeconds = 0) {
+export async function adapterOnStandIn(t: Test, wrapUpSeconds = 0, settings: Partial<AmiSettings> = {}) {
   const standIn = new AmiStandIn()
   const port = await standIn.listen()
   const lines: { msg: string; [key: string]: unknown }[] = []
@@ -79,7 +79,8 @@ export async function adapterOnStandIn(t: Test, wrapUpSeconds = 0) {
       outboundContext: 'cti-outbound',
       actionTimeoutMs: 1000,
       reconnectMaxMs: 500,
-      wrapUpSeconds
+      wrapUpSeconds,
+      ...settings
     },
     lifecycle: lifecycle as never,
     index,

@@ -160,6 +160,19 @@ export class AmiStandIn {
     this.channels.delete(channel.name)
   }
 
+  /** A channel that is gone from Asterisk without any event reaching the server (a lost Hangup). */
+  vanish(channel: StandInChannel): void {
+    this.channels.delete(channel.name)
+  }
+
+  /** The answer to a CoreShowChannels action with that ActionID, as Asterisk 22 writes it for the channels there now. */
+  channelList(actionId: string): string {
+    return this.list({ actionid: actionId }, 'Channels will follow', 'CoreShowChannelsComplete', [...this.channels.values()].map((c) => [
+      'CoreShowChannel',
+      [...this.channelFields(c), ['Application', c.context === 'cti-wait' ? 'Wait' : 'Dial'], ['ApplicationData', ''], ['Duration', '00:00:05'], ['BridgeId', c.bridgeId]]
+    ]))
+  }
+
   deviceState(device: string, state: string): void {
     this.devices.set(device, state)
     this.emit('DeviceStateChange', [['Privilege', 'call,all'], ['Device', device], ['State', state]])
@@ -265,10 +278,7 @@ export class AmiStandIn {
       case 'originate':
         return response(fields, 'Success', [['Message', 'Originate successfully queued']])
       case 'coreshowchannels':
-        return this.list(fields, 'Channels will follow', 'CoreShowChannelsComplete', [...this.channels.values()].map((c) => [
-          'CoreShowChannel',
-          [...this.channelFields(c), ['Application', c.context === 'cti-wait' ? 'MusicOnHold' : 'Dial'], ['ApplicationData', ''], ['Duration', '00:00:05'], ['BridgeId', c.bridgeId]]
-        ]))
+        return this.channelList(fields.actionid ?? '')
       case 'devicestatelist':
         return this.list(fields, 'Device State Changes will follow', 'DeviceStateListComplete', [...this.devices].map(([device, state]) => ['DeviceStateChange', [['Device', device], ['State', state]]]))
       case 'extensionstatelist':

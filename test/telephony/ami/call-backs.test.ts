@@ -40,3 +40,25 @@ t.test('with Asterisk unreachable, a call-back is refused at once as unavailable
   await until(async () => !(await adapter.ready()).ok)
   await t.rejects(adapter.placeCallBack({ phone: '+79161234567' }), { code: 'CTI_ERR_AMI_UNAVAILABLE', httpStatus: 503 })
 })
+
+t.test("an agent's leg that rang unanswered (OriginateResponse Reason 0 of a Local channel) is a ring timeout", async (t) => {
+  const { standIn, adapter, lifecycle } = await adapterOnStandIn(t)
+  await adapter.placeCallBack({ phone: '+79161234567' })
+  const first = standIn.actions.find((a) => a.name === 'originate')!
+  // As Asterisk 22.10 sends it when the Local channel's Dial gave up after the ring time.
+  standIn.emit('OriginateResponse', [['Privilege', 'call,all'], ['ActionID', first.fields.actionid!], ['Response', 'Failure'], ['Channel', 'Local/1001@cti-agents'], ['Context', 'cti-outbound'], ['Exten', '79161234567'], ['Reason', '0'], ['Uniqueid', '<unknown>'], ['CallerIDNum', '+79161234567'], ['CallerIDName', 'Call-back']])
+  await until(() => lifecycle.of('failed').length === 1)
+  t.match(lifecycle.of('failed')[0], ['failed', /^cb-/, 'a-anna', 'ring-timeout'])
+})
+
+t.test('a call-back whose channel vanished without a Hangup is ended by the periodic channel check', async (t) => {
+  const { standIn, adapter, lifecycle } = await adapterOnStandIn(t, 0, { reconcileSeconds: 1 })
+  await adapter.placeCallBack({ phone: '+79161234567' })
+  const originate = standIn.actions.find((a) => a.name === 'originate')!
+  const leg = standIn.newChannel({ name: 'Local/1001@cti-agents-0000000c;1', callerNum: '+79161234567', context: 'cti-outbound', exten: '79161234567' })
+  standIn.emit('OriginateResponse', [['Privilege', 'call,all'], ['ActionID', originate.fields.actionid!], ['Response', 'Success'], ['Channel', leg.name], ['Context', 'cti-outbound'], ['Exten', '79161234567'], ['Reason', '4'], ['Uniqueid', leg.uniqueid], ['CallerIDNum', '+79161234567'], ['CallerIDName', 'Call-back']])
+  await until(() => lifecycle.of('answered').length === 1)
+  standIn.vanish(leg)
+  await until(() => lifecycle.of('ended').length === 1, 4000)
+  t.match(lifecycle.of('ended')[0], ['ended', /^cb-/, { cause: /no Hangup/ }])
+})
