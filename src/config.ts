@@ -3,60 +3,67 @@ import Value from 'typebox/value'
 
 /**
  * Every setting of the server, read once from the environment at start-up.
- * `expected` is what a human must change when the value is wrong; the README's
- * configuration table is written from this schema.
+ * `description` says what a setting does and `expected` what a human must
+ * change when the value is wrong; docs/configuration.md's table is written
+ * from this schema (`npm run docs:config`).
  */
 const ConfigSchema = Type.Object({
-  HOST: Type.String({ default: '127.0.0.1', minLength: 1, expected: 'an interface address, e.g. 0.0.0.0' }),
-  PORT: Type.Integer({ default: 3000, minimum: 1, maximum: 65535, expected: 'a TCP port 1..65535' }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'the interface address the server listens on, e.g. 0.0.0.0 for every interface', expected: 'an interface address, e.g. 0.0.0.0' }),
+  PORT: Type.Integer({ default: 3000, minimum: 1, maximum: 65535, description: 'the TCP port of the HTTP API, the agent page and its WebSocket', expected: 'a TCP port 1..65535' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
+    description: 'the least severe level of log line written',
     expected: 'one of fatal, error, warn, info, debug, trace, silent'
   }),
   DATABASE_URL: Type.Optional(
-    Type.String({ pattern: '^postgres(ql)?://', expected: 'a postgres:// connection URL; leave unset for the embedded database' })
+    Type.String({ pattern: '^postgres(ql)?://', description: 'the PostgreSQL database of the CRM and the call records, as a postgres:// connection URL; unset: the embedded database in DATA_DIR', expected: 'a postgres:// connection URL; leave unset for the embedded database' })
   ),
-  DATA_DIR: Type.String({ default: './data', minLength: 1, expected: 'a directory for the embedded database' }),
-  DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 500, expected: 'an integer 1..500' }),
-  DB_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000, expected: 'milliseconds 100..60000' }),
-  DEFAULT_COUNTRY: Type.String({ default: 'RU', pattern: '^[A-Z]{2}$', expected: 'an ISO 3166 two-letter country code, e.g. RU, GB, US' }),
-  CALLER_CACHE_SIZE: Type.Integer({ default: 100000, minimum: 0, maximum: 10000000, expected: 'an integer 0..10000000 (0 turns the cache off)' }),
-  RULES_DIR: Type.String({ default: './routing-rules', minLength: 1, expected: 'the directory of the routing rules files' }),
-  RULES_WATCH: Type.Boolean({ default: true, expected: 'true or false' }),
-  WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, expected: 'seconds 0..3600' }),
-  MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, expected: 'an integer 1..20' }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'the directory of the embedded database, used when DATABASE_URL is unset', expected: 'a directory for the embedded database' }),
+  DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 500, description: 'connections to PostgreSQL kept open', expected: 'an integer 1..500' }),
+  DB_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000, description: 'how long connecting to the database may take (a statement may take 5 times as long); requests that need the database fail fast with 503 past it', expected: 'milliseconds 100..60000' }),
+  DEFAULT_COUNTRY: Type.String({ default: 'RU', pattern: '^[A-Z]{2}$', description: 'the ISO 3166 country of numbers written without a country code, e.g. RU, GB, US', expected: 'an ISO 3166 two-letter country code, e.g. RU, GB, US' }),
+  CALLER_CACHE_SIZE: Type.Integer({ default: 100000, minimum: 0, maximum: 10000000, description: 'callers kept in the in-process cache; 0 turns the cache off', expected: 'an integer 0..10000000 (0 turns the cache off)' }),
+  RULES_DIR: Type.String({ default: './routing-rules', minLength: 1, description: 'the folder of the routing rules files', expected: 'the directory of the routing rules files' }),
+  RULES_WATCH: Type.Boolean({ default: true, description: 'reload the rules when their files change', expected: 'true or false' }),
+  WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, description: 'how long an agent stays in wrap-up after a call', expected: 'seconds 0..3600' }),
+  MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'agents listed per decision, in the order they are offered the call', expected: 'an integer 1..20' }),
   CALL_RECORDS_MAX_QUEUE: Type.Integer({
     default: 100000,
     minimum: 100,
     maximum: 10000000,
+    description: 'call records kept in memory while the database is unreachable; past it the oldest is dropped with an error log',
     expected: 'an integer 100..10000000: call records kept in memory while the database is unreachable; past it the oldest is dropped with an error log'
   }),
   CALL_RECORDS_SHUTDOWN_MS: Type.Integer({
     default: 5000,
     minimum: 0,
     maximum: 600000,
+    description: 'how long a stopping server keeps trying to write queued call records',
     expected: 'milliseconds 0..600000 a stopping server keeps trying to write queued call records'
   }),
   DEMO_DATA: Type.Optional(
-    Type.Boolean({ expected: 'true or false; when unset, POST /v1/demo-data is open on the embedded database only' })
+    Type.Boolean({ description: 'whether POST /v1/demo-data may load the demo CRM (it replaces customers holding the demo numbers); unset: only on the embedded database', expected: 'true or false; when unset, POST /v1/demo-data is open on the embedded database only' })
   ),
-  BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, expected: 'bytes, at least 1024' }),
-  IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, expected: 'bytes, at least 1024' }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1048576, minimum: 1024, description: 'the largest JSON request body', expected: 'bytes, at least 1024' }),
+  IMPORT_LIMIT_BYTES: Type.Integer({ default: 104857600, minimum: 1024, description: 'the largest CSV file POST /v1/customers/import takes', expected: 'bytes, at least 1024' }),
   SCREENPOP_RETENTION_SECONDS: Type.Integer({
     default: 3600,
     minimum: 1,
     maximum: 604800,
+    description: 'how long a screen-pop event is kept for agent pages that reconnect',
     expected: 'seconds 1..604800 a screen-pop event is kept for agent pages that reconnect'
   }),
   SCREENPOP_HEARTBEAT_SECONDS: Type.Integer({
     default: 20,
     minimum: 1,
     maximum: 3600,
+    description: 'time between pings to agent pages; two unanswered pings close the connection',
     expected: 'seconds 1..3600 between pings to agent pages; two unanswered pings close the connection'
   }),
   SCREENPOP_MAX_BACKLOG_BYTES: Type.Integer({
     default: 1048576,
     minimum: 1024,
+    description: 'unsent data an agent page may fall behind before it is told to resync',
     expected: 'bytes, at least 1024: unsent data an agent page may fall behind before it is told to resync'
   }),
   SCREENPOP_WEBHOOKS: Type.Array(
@@ -67,86 +74,94 @@ const ConfigSchema = Type.Object({
     {
       default: [],
       maxItems: 1000,
+      description: 'where each agent\'s screen-pop events are also POSTed, by agent ({"agent": "<agent id>", "url": "https://…"}) or by team ({"team": "<team>", "url": "https://…"})',
       expected: 'a JSON array of {"agent": "<agent id>", "url": "https://…"} or {"team": "<team>", "url": "https://…"}: where each agent\'s screen-pop events are also POSTed'
     }
   ),
   SCREENPOP_WEBHOOK_SECRET: Type.Optional(
-    Type.String({ minLength: 16, expected: 'a secret of at least 16 characters to sign webhook bodies with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set' })
+    Type.String({ minLength: 16, description: 'the secret webhook bodies are signed with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set', expected: 'a secret of at least 16 characters to sign webhook bodies with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set' })
   ),
   ADMIN_TOKEN: Type.Optional(
-    Type.String({ minLength: 16, pattern: '^\\S+$', expected: 'a secret of at least 16 characters, no spaces: admin endpoints then require Authorization: Bearer <ADMIN_TOKEN>' })
+    Type.String({ minLength: 16, pattern: '^\\S+$', description: 'when set, the admin endpoints require Authorization: Bearer <ADMIN_TOKEN>; unset, they are open to anyone who can reach the server (start-up warns)', expected: 'a secret of at least 16 characters, no spaces: admin endpoints then require Authorization: Bearer <ADMIN_TOKEN>' })
   ),
   SIP_DRACHTIO_HOST: Type.Optional(
-    Type.String({ minLength: 1, expected: 'the address of the drachtio-server to connect to, e.g. 127.0.0.1; leave unset to turn SIP off' })
+    Type.String({ minLength: 1, description: 'the drachtio-server to connect to, e.g. 127.0.0.1; unset: SIP off', expected: 'the address of the drachtio-server to connect to, e.g. 127.0.0.1; leave unset to turn SIP off' })
   ),
-  SIP_DRACHTIO_PORT: Type.Integer({ default: 9022, minimum: 1, maximum: 65535, expected: "a TCP port 1..65535: drachtio-server's admin port" }),
+  SIP_DRACHTIO_PORT: Type.Integer({ default: 9022, minimum: 1, maximum: 65535, description: "drachtio-server's admin port", expected: "a TCP port 1..65535: drachtio-server's admin port" }),
   SIP_DRACHTIO_SECRET: Type.Optional(
-    Type.String({ minLength: 1, pattern: '^[^|\\s]+$', expected: "drachtio-server's admin secret (no spaces or |); required when SIP_DRACHTIO_HOST is set" })
+    Type.String({ minLength: 1, pattern: '^[^|\\s]+$', description: "drachtio-server's admin secret; required with SIP_DRACHTIO_HOST", expected: "drachtio-server's admin secret (no spaces or |); required when SIP_DRACHTIO_HOST is set" })
   ),
   SIP_MODE: Type.Enum(['redirect', 'in-path'], {
     default: 'redirect',
+    description: 'redirect: answer 302 with the agents to ring; in-path: ring them from here, fail over, and stay in the call',
     expected: 'redirect (answer 302 with the agents to ring) or in-path (ring the agents from here and stay in the call)'
   }),
   SIP_DIALED_HEADER: Type.Optional(
-    Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]*$', expected: 'a SIP header name to read the dialed number from before the Request-URI, e.g. Diversion or To' })
+    Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]*$', description: 'a SIP header to read the dialed number from before the Request-URI, e.g. Diversion or To', expected: 'a SIP header name to read the dialed number from before the Request-URI, e.g. Diversion or To' })
   ),
-  SIP_NO_AGENT_STATUS: Type.Union([Type.Literal(480), Type.Literal(486)], { default: 480, expected: '480 or 486: the SIP status when nobody can take a call' }),
-  SIP_RETRY_AFTER_SECONDS: Type.Integer({ default: 60, minimum: 0, maximum: 86400, expected: 'seconds 0..86400 for Retry-After on 480/486 (0 leaves it out)' }),
+  SIP_NO_AGENT_STATUS: Type.Union([Type.Literal(480), Type.Literal(486)], { default: 480, description: 'the SIP status answered when nobody can take a call', expected: '480 or 486: the SIP status when nobody can take a call' }),
+  SIP_RETRY_AFTER_SECONDS: Type.Integer({ default: 60, minimum: 0, maximum: 86400, description: 'the Retry-After sent with 480 and 486; 0 leaves it out', expected: 'seconds 0..86400 for Retry-After on 480/486 (0 leaves it out)' }),
   SIP_VOICEMAIL_URI: Type.Optional(
-    Type.String({ pattern: '^sips?:[^\\s]+$', expected: 'a sip: URI calls go to when the rules say voicemail, e.g. sip:voicemail@pbx.example.com' })
+    Type.String({ pattern: '^sips?:[^\\s]+$', description: 'where calls the rules send to voicemail go (302 to it); unset: they are answered like "no agent"', expected: 'a sip: URI calls go to when the rules say voicemail, e.g. sip:voicemail@pbx.example.com' })
   ),
   SIP_EXTENSION_HOST: Type.Optional(
-    Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', expected: 'host[:port] of the PBX for agents that have an extension but no SIP URI; default: the address the INVITE came from' })
+    Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', description: 'host[:port] of the PBX, for agents with an extension but no SIP URI; unset: the address the INVITE came from', expected: 'host[:port] of the PBX for agents that have an extension but no SIP URI; default: the address the INVITE came from' })
   ),
   REDIS_URL: Type.Optional(
-    Type.String({ pattern: '^rediss?://', expected: 'a redis:// URL, e.g. redis://127.0.0.1:6379/0: agent states, reservations and screen-pops shared by several server processes; leave unset for one process' })
+    Type.String({ pattern: '^rediss?://', description: 'the Redis through which several server processes share agent states, reservations and screen-pops; unset: one process', expected: 'a redis:// URL, e.g. redis://127.0.0.1:6379/0: agent states, reservations and screen-pops shared by several server processes; leave unset for one process' })
   ),
   REDIS_KEY_PREFIX: Type.String({
     default: 'cti:',
     pattern: '^[A-Za-z0-9:_.-]{1,64}$',
+    description: 'what every Redis key of this deployment starts with; the processes sharing agents use the same one',
     expected: 'letters, digits and : _ . - (1..64): what every Redis key of this deployment starts with; processes sharing agents use the same one'
   }),
   RESERVATION_TTL_SECONDS: Type.Integer({
     default: 15,
     minimum: 1,
     maximum: 3600,
+    description: 'how long a reservation outlives its process: the agents of a process that dies are free again after this long',
     expected: 'seconds 1..3600 a reservation outlives its process: a process that dies frees its agents after this long'
   }),
   REDIS_TIMEOUT_MS: Type.Integer({
     default: 1000,
     minimum: 50,
     maximum: 60000,
+    description: 'how long a Redis command may take before the process routes on its own replica',
     expected: 'milliseconds 50..60000 a Redis command may take before the process routes on its own replica'
   }),
-  AMI_HOST: Type.Optional(Type.String({ minLength: 1, expected: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; leave unset to turn Asterisk off" })),
-  AMI_PORT: Type.Integer({ default: 5038, minimum: 1, maximum: 65535, expected: 'a TCP port 1..65535 (manager.conf [general] port)' }),
-  AMI_USER: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$', expected: 'the manager.conf user section name; required when AMI_HOST is set' })),
-  AMI_SECRET: Type.Optional(Type.String({ minLength: 1, expected: "that user's secret; required when AMI_HOST is set" })),
-  AMI_AGENTS_CONTEXT: Type.String({ default: 'cti-agents', pattern: '^[A-Za-z0-9_-]+$', expected: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)" }),
-  AMI_WAIT_CONTEXT: Type.String({ default: 'cti-wait', pattern: '^[A-Za-z0-9_-]+$', expected: 'the dialplan context where calls wait for the next decision' }),
-  AMI_FINAL_CONTEXT: Type.String({ default: 'cti-final', pattern: '^[A-Za-z0-9_-]+$', expected: 'the dialplan context of the final actions (voicemail, reject, queue)' }),
-  AMI_OUTBOUND_CONTEXT: Type.String({ default: 'cti-outbound', pattern: '^[A-Za-z0-9_-]+$', expected: "the dialplan context that dials a call-back's customer" }),
-  AMI_ACTION_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000, expected: 'milliseconds 100..60000 an AMI action may take' }),
-  AMI_RECONNECT_MAX_MS: Type.Integer({ default: 30000, minimum: 250, maximum: 600000, expected: 'milliseconds 250..600000: the longest wait between reconnection attempts' }),
+  AMI_HOST: Type.Optional(Type.String({ minLength: 1, description: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; unset: Asterisk off", expected: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; leave unset to turn Asterisk off" })),
+  AMI_PORT: Type.Integer({ default: 5038, minimum: 1, maximum: 65535, description: "the Asterisk Manager Interface's TCP port (manager.conf [general] port)", expected: 'a TCP port 1..65535 (manager.conf [general] port)' }),
+  AMI_USER: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$', description: 'the manager.conf user section to log in as; required with AMI_HOST', expected: 'the manager.conf user section name; required when AMI_HOST is set' })),
+  AMI_SECRET: Type.Optional(Type.String({ minLength: 1, description: "that user's secret; required with AMI_HOST", expected: "that user's secret; required when AMI_HOST is set" })),
+  AMI_AGENTS_CONTEXT: Type.String({ default: 'cti-agents', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)", expected: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)" }),
+  AMI_WAIT_CONTEXT: Type.String({ default: 'cti-wait', pattern: '^[A-Za-z0-9_-]+$', description: 'the dialplan context where calls wait for the next decision', expected: 'the dialplan context where calls wait for the next decision' }),
+  AMI_FINAL_CONTEXT: Type.String({ default: 'cti-final', pattern: '^[A-Za-z0-9_-]+$', description: 'the dialplan context of the final actions (voicemail, reject, queue)', expected: 'the dialplan context of the final actions (voicemail, reject, queue)' }),
+  AMI_OUTBOUND_CONTEXT: Type.String({ default: 'cti-outbound', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context that dials a call-back's customer", expected: "the dialplan context that dials a call-back's customer" }),
+  AMI_ACTION_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000, description: 'how long an AMI action may take', expected: 'milliseconds 100..60000 an AMI action may take' }),
+  AMI_RECONNECT_MAX_MS: Type.Integer({ default: 30000, minimum: 250, maximum: 600000, description: 'the longest wait between reconnection attempts to Asterisk (from 250 ms, doubling)', expected: 'milliseconds 250..600000: the longest wait between reconnection attempts' }),
   AMI_DIAL_TEMPLATE: Type.String({
     default: 'PJSIP/{extension}',
     pattern: '\\{extension\\}',
+    description: 'the dial string GET /v1/asterisk/dial answers, with {extension}, e.g. PJSIP/{extension} or Local/{extension}@cti-phones',
     expected: 'the dial string GET /v1/asterisk/dial returns, with {extension}, e.g. PJSIP/{extension} or Local/{extension}@cti-phones'
   }),
-  CALLBACK_TASK_DUE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 10080, expected: 'minutes 1..10080 within which a missed call must be called back (the call-back task falls due then)' }),
-  TASK_ESCALATE_AFTER_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 43200, expected: "minutes 1..43200 a task may stay overdue before its assignee's team lead is told" }),
-  TASK_POLL_SECONDS: Type.Integer({ default: 5, minimum: 1, maximum: 3600, expected: 'seconds 1..3600 between looks for tasks falling due or overdue' }),
-  WEB_VISIT_MIN_PAGES: Type.Integer({ default: 3, minimum: 1, maximum: 1000, expected: 'an integer 1..1000: pages a web visit must show before an agent is told (a call-back request always is)' }),
+  CALLBACK_TASK_DUE_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 10080, description: 'how soon a missed call must be called back: its call-back task falls due then', expected: 'minutes 1..10080 within which a missed call must be called back (the call-back task falls due then)' }),
+  TASK_ESCALATE_AFTER_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 43200, description: "how long a task may stay overdue before its assignee's team lead is told", expected: "minutes 1..43200 a task may stay overdue before its assignee's team lead is told" }),
+  TASK_POLL_SECONDS: Type.Integer({ default: 5, minimum: 1, maximum: 3600, description: 'time between looks for tasks falling due or overdue', expected: 'seconds 1..3600 between looks for tasks falling due or overdue' }),
+  WEB_VISIT_MIN_PAGES: Type.Integer({ default: 3, minimum: 1, maximum: 1000, description: 'pages a web visit must show before an agent is told (a call-back request always is)', expected: 'an integer 1..1000: pages a web visit must show before an agent is told (a call-back request always is)' }),
   DEAL_STAGES: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }), {
     default: ['interest', 'invoice', 'agreement', 'offer', 'done', 'paid'],
     minItems: 2,
     uniqueItems: true,
+    description: 'the stages of a deal, in order; the last one means the deal is won',
     expected: 'a JSON array of at least two distinct stage names (lower-case, digits, - or _), in order; the last one means the deal is won'
   }),
   REFUSAL_REASONS: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
     default: ['price', 'competitor', 'no-need', 'no-budget', 'timing', 'unreachable'],
     minItems: 1,
     uniqueItems: true,
+    description: 'the reasons an agent may give for a lost deal or lead',
     expected: 'a JSON array of the reasons an agent may give for a lost deal or lead, e.g. ["price", "competitor"]'
   })
 })
@@ -213,12 +228,26 @@ function parseJsonSetting(text: string): unknown {
   }
 }
 
+/** One setting as documentation shows it; `schema` is its TypeBox (JSON Schema) definition. */
+export interface SettingDescription {
+  name: string
+  default: unknown
+  expected: string
+  description: string
+  optional: boolean
+  schema: object
+}
+
 /** The settings, their defaults and meaning, for documentation. */
-export function describeConfig(): { name: string; default: unknown; expected: string }[] {
+export function describeConfig(): SettingDescription[] {
+  const required = new Set<string>(ConfigSchema.required ?? [])
   return Object.entries(ConfigSchema.properties).map(([name, schema]) => ({
     name,
     default: (schema as { default?: unknown }).default,
-    expected: (schema as { expected?: string }).expected ?? ''
+    expected: (schema as { expected?: string }).expected ?? '',
+    description: (schema as { description?: string }).description ?? '',
+    optional: !required.has(name),
+    schema
   }))
 }
 
