@@ -15,7 +15,7 @@ const LINES = [
   { phone: DEMO_LINES.website, what: 'Website free number (organic)' }
 ]
 
-// The demo set's agents (src/crm/demo-data.ts): only they get tokens, never an agent of a real CRM.
+// The demo set's agents (src/crm/demo-directory.ts): only they get tokens, never an agent of a real CRM.
 const DEMO_AGENT_IDS = new Set(['a-anna', 'a-boris', 'a-clara', 'a-dmitri', 'a-elena', 'a-fedor', 'a-galina', 'a-igor'])
 
 const config = loadConfigOrExit()
