@@ -3,6 +3,7 @@ import { parse } from 'csv-parse'
 import type { Kysely } from 'kysely'
 import { Errors } from '../errors.js'
 import type { NormalizedPhone } from '../identify/normalize-phone.js'
+import { FirstErrors, RecordLines, type LineContext, type RowError } from './import-errors.js'
 import type { Database } from './schema.js'
 
 /** Columns a customers CSV may have; `name` is required, the rest optional. Lists are `;`-separated. */
@@ -30,14 +31,18 @@ export interface ImportOptions {
   limitBytes: number
   /** Rows written per transaction. */
   batchSize?: number
+  /** Refused rows listed with their reason, the first by line; the rest are only counted. Default 100. */
+  maxErrors?: number
+  /** Told after each batch is written: the E.164 numbers it gave to new customers (their cache entries must go). */
+  onWritten?: (phones: string[]) => void
 }
 
 export interface ImportResult {
   imported: number
-  rejected: { line: number; reason: string }[]
-  createdIds: number[]
-  /** E.164 numbers of imported customers (their cache entries must go). */
-  phones: string[]
+  /** Rows refused, every one counted. */
+  rejected: number
+  /** The first `maxErrors` refused rows by line. */
+  errors: RowError[]
 }
 
 interface PreparedRow {
@@ -63,21 +68,25 @@ interface PreparedRow {
 /**
  * Streams a customers CSV into the store. A bad row is reported with its line
  * number and reason and skipped; good rows land in batches, each batch one
- * transaction (customers and their phones together).
+ * transaction (customers and their phones together). Nothing is kept per row
+ * beyond the batch in hand, so memory does not grow with the file.
  */
 export async function importCustomersCsv(db: Kysely<Database>, input: NodeJS.ReadableStream, options: ImportOptions): Promise<ImportResult> {
   const agentIds = new Set((await db.selectFrom('agents').select('id').execute()).map((r) => r.id))
-  const result: ImportResult = { imported: 0, rejected: [], createdIds: [], phones: [] }
-  const phonesInFile = new Map<string, number>()
+  const errors = new FirstErrors(options.maxErrors ?? 100)
+  const result = { imported: 0 }
   const batchSize = options.batchSize ?? 500
   let batch: PreparedRow[] = []
+  // A number twice in one batch is caught here; in two batches, the second finds it in the database.
+  let phonesInBatch = new Map<string, number>()
+  const lines = new RecordLines()
 
   const parser = parse({
     bom: true,
     trim: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    info: true,
+    on_record: (record: Record<Column, string | undefined>, context: LineContext) => ({ record, line: lines.recordStart(context) }),
     columns: (header: string[]) => {
       const columns = header.map((h) => h.trim().toLowerCase())
       const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c))
@@ -86,30 +95,32 @@ export async function importCustomersCsv(db: Kysely<Database>, input: NodeJS.Rea
       return columns
     }
   })
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    result.rejected.push({ line: err.lines ?? 0, reason: err.message })
-  })
+  // A row the parser refuses is reported on the line it starts: an unclosed quote is only noticed at
+  // the end of the file, but the row it broke is the one where the quote opens.
+  parser.on('skip', (err: Error & LineContext) => errors.add({ line: lines.recordStart(err), reason: err.message }))
 
   const flush = async () => {
     if (batch.length === 0) return
     const rows = batch
     batch = []
-    await writeBatch(db, rows, result)
+    phonesInBatch = new Map()
+    const written = await writeBatch(db, rows, errors)
+    result.imported += written.imported
+    if (written.phones.length > 0) options.onWritten?.(written.phones)
   }
 
   input.pipe(limitBytes(options.limitBytes)).on('error', (err) => parser.destroy(err)).pipe(parser)
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<Column, string | undefined>; info: { lines: number } }>) {
-    const prepared = prepareRow(record, info.lines, agentIds, options.normalize, phonesInFile)
+  for await (const { record, line } of parser as AsyncIterable<{ record: Record<Column, string | undefined>; line: number }>) {
+    const prepared = prepareRow(record, line, agentIds, options.normalize, phonesInBatch)
     if ('reason' in prepared) {
-      result.rejected.push(prepared)
+      errors.add(prepared)
       continue
     }
     batch.push(prepared)
     if (batch.length >= batchSize) await flush()
   }
   await flush()
-  result.rejected.sort((a, b) => a.line - b.line)
-  return result
+  return { imported: result.imported, rejected: errors.total, errors: errors.list() }
 }
 
 function prepareRow(
@@ -117,7 +128,7 @@ function prepareRow(
   line: number,
   agentIds: Set<string>,
   normalize: ImportOptions['normalize'],
-  phonesInFile: Map<string, number>
+  phonesInBatch: Map<string, number>
 ): PreparedRow | { line: number; reason: string } {
   const text = (column: Column) => {
     const value = record[column]?.trim()
@@ -148,11 +159,11 @@ function prepareRow(
   for (const raw of list('phones')) {
     const n = normalize(raw)
     if (!n.ok) return fail(`phone "${raw}" is not usable (${n.problem})`)
-    const earlier = phonesInFile.get(n.e164)
+    const earlier = phonesInBatch.get(n.e164)
     if (earlier !== undefined) return fail(`phone ${n.e164} already appears on line ${earlier}`)
     phones.push(n.e164)
   }
-  for (const phone of phones) phonesInFile.set(phone, line)
+  for (const phone of phones) phonesInBatch.set(phone, line)
 
   return {
     line,
@@ -175,7 +186,8 @@ function prepareRow(
   }
 }
 
-async function writeBatch(db: Kysely<Database>, rows: PreparedRow[], result: ImportResult): Promise<void> {
+/** Writes the rows whose numbers nobody has yet: how many, and the numbers given to the new customers. */
+async function writeBatch(db: Kysely<Database>, rows: PreparedRow[], errors: FirstErrors): Promise<{ imported: number; phones: string[] }> {
   const allPhones = rows.flatMap((r) => r.phones)
   const taken = new Map<string, number>()
   if (allPhones.length > 0) {
@@ -184,18 +196,16 @@ async function writeBatch(db: Kysely<Database>, rows: PreparedRow[], result: Imp
   }
   const good = rows.filter((row) => {
     const clash = row.phones.find((p) => taken.has(p))
-    if (clash) result.rejected.push({ line: row.line, reason: `phone ${clash} already belongs to customer ${taken.get(clash)}` })
+    if (clash) errors.add({ line: row.line, reason: `phone ${clash} already belongs to customer ${taken.get(clash)}` })
     return !clash
   })
-  if (good.length === 0) return
+  if (good.length === 0) return { imported: 0, phones: [] }
   await db.transaction().execute(async (trx) => {
     const ids = await trx.insertInto('customers').values(good.map((r) => r.values)).returning('id').execute()
     const phoneRows = good.flatMap((row, i) => row.phones.map((phone) => ({ phone, customer_id: ids[i]!.id, kind: 'mobile' })))
     if (phoneRows.length > 0) await trx.insertInto('customer_phones').values(phoneRows).execute()
-    result.createdIds.push(...ids.map((r) => r.id))
   })
-  result.imported += good.length
-  result.phones.push(...good.flatMap((r) => r.phones))
+  return { imported: good.length, phones: good.flatMap((r) => r.phones) }
 }
 
 /** Fails the stream once more than `limit` bytes have passed, so an endless upload is cut off. */

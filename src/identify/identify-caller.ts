@@ -42,6 +42,11 @@ export class CallerIdentifier {
     return result
   }
 
+  /** Normalizes without remembering: bulk work (an import of a million numbers) must not crowd out the callers' parses. */
+  normalizeOnce(raw: string | null | undefined): NormalizedPhone {
+    return normalizePhone(raw, this.defaultCountry)
+  }
+
   /** Identifies a caller. Unusable numbers resolve to no customer; never throws for bad input. */
   async identify(raw: string | null | undefined): Promise<CallerIdentity> {
     const phone = this.normalize(raw)
