@@ -29,7 +29,15 @@ export const Errors = {
     new CtiError('CTI_ERR_DB_UNAVAILABLE', 'the CRM database is not reachable right now; retry shortly', 503, 503),
   badRequest: (message: string) => new CtiError('CTI_ERR_BAD_REQUEST', message, 400, 400),
   tooLarge: (message: string) => new CtiError('CTI_ERR_TOO_LARGE', message, 413, 413),
-  unsupportedMedia: (message: string) => new CtiError('CTI_ERR_UNSUPPORTED_MEDIA', message, 415, 415)
+  unsupportedMedia: (message: string) => new CtiError('CTI_ERR_UNSUPPORTED_MEDIA', message, 415, 415),
+  invalidJson: (message: string) => new CtiError('CTI_ERR_INVALID_JSON', message, 400, 400),
+  badUrl: (message: string) => new CtiError('CTI_ERR_BAD_URL', message, 400, 400),
+  nulCharacter: (where: string) =>
+    new CtiError('CTI_ERR_NUL_CHARACTER', `${where} contains a NUL character (\\u0000), which no field accepts; remove it and send again`, 400, 400),
+  uriTooLong: (message: string) => new CtiError('CTI_ERR_URI_TOO_LONG', message, 414, 414),
+  headersTooLarge: (message: string) => new CtiError('CTI_ERR_HEADERS_TOO_LARGE', message, 431, 400),
+  upgradeRequired: (message: string) => new CtiError('CTI_ERR_UPGRADE_REQUIRED', message, 426, 400),
+  requestTimeout: () => new CtiError('CTI_ERR_REQUEST_TIMEOUT', 'the request was not received in time', 408, 408)
 } as const
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08000', '08003', '08006'])

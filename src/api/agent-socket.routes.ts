@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
+import { Errors } from '../errors.js'
 import { serveAgentConnection } from '../screenpop/agent-connection.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import { CloseCodes, lastSeqFromQuery, tokenFromRequest } from '../screenpop/protocol.js'
@@ -28,16 +29,19 @@ export async function agentSocketRoutes(fastify: FastifyInstance, options: Agent
   if (!(heartbeatMs > 0)) throw new Error('agentSocketRoutes: heartbeatMs must be positive')
   const callers = new WeakMap<FastifyRequest, Caller>()
 
-  fastify.get(
-    '/v1/agents/socket',
-    {
-      websocket: true,
-      // The token is checked before the upgrade so that the socket handler is synchronous and misses no message.
-      preValidation: async (request) => {
-        callers.set(request, await identify(request))
-      }
+  fastify.route({
+    method: 'GET',
+    url: '/v1/agents/socket',
+    // The token is checked before the upgrade so that the socket handler is synchronous and misses no message.
+    preValidation: async (request) => {
+      callers.set(request, await identify(request))
     },
-    (socket, request) => {
+    // A plain GET (no Upgrade header) learns what the endpoint is instead of an empty 404.
+    handler: async (_request, reply) => {
+      void reply.header('upgrade', 'websocket')
+      throw Errors.upgradeRequired('this endpoint is the agent page\'s WebSocket: connect with Upgrade: websocket')
+    },
+    wsHandler: (socket, request) => {
       const caller = callers.get(request)
       if (!caller || 'refused' in caller) {
         const refusal = caller?.refused ?? CloseCodes.invalidToken
@@ -48,7 +52,7 @@ export async function agentSocketRoutes(fastify: FastifyInstance, options: Agent
       const lastSeq = lastSeqFromQuery(request.query) ?? null
       serveAgentConnection({ socket, agentId: caller.agentId, lastSeq, hub, heartbeatMs, log: request.log })
     }
-  )
+  })
 
   async function identify(request: FastifyRequest): Promise<Caller> {
     if (lastSeqFromQuery(request.query) === undefined) return { refused: CloseCodes.badRequest }

@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import { AmiErrors } from '../telephony/ami/ami-errors.js'
 import type { CallBackRequest, PlacedCallBack } from '../telephony/ami/call-backs.js'
+import { RowId } from './schemas.js'
 
 export interface CallBackRoutesOptions {
   /** Places a call-back through the telephony side; null when none is configured. */
@@ -14,7 +15,7 @@ export interface CallBackRoutesOptions {
 
 const CallBackBody = Type.Object(
   {
-    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(RowId),
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the agent asking to call (click-to-call); the rules must pick them' })),
     product: Type.Optional(Type.String({ minLength: 1, maxLength: 128 }))

@@ -8,7 +8,7 @@ import { importCustomersCsv } from '../crm/customer-import.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
-import { CustomerCreate, CustomerPatch } from './schemas.js'
+import { CustomerCreate, CustomerPatch, IdParams } from './schemas.js'
 
 export interface CustomerRoutesOptions {
   db: Kysely<Database>
@@ -38,7 +38,7 @@ export async function customerRoutes(fastify: FastifyInstance, options: Customer
     return card
   })
 
-  app.get('/v1/customers/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (request) => {
+  app.get('/v1/customers/:id', { schema: { params: IdParams } }, async (request) => {
     const customer = await getCustomer(db, request.params.id)
     if (!customer) throw Errors.customerNotFound(`the id ${request.params.id}`)
     return customer
@@ -51,7 +51,7 @@ export async function customerRoutes(fastify: FastifyInstance, options: Customer
     return reply.code(201).send(customer)
   })
 
-  app.patch('/v1/customers/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: CustomerPatch } }, async (request) => {
+  app.patch('/v1/customers/:id', { schema: { params: IdParams, body: CustomerPatch } }, async (request) => {
     const phones = normalizePhones(request.body.phones)
     const before = await phonesOfCustomer(db, request.params.id)
     const customer = await updateCustomer(db, request.params.id, { ...request.body, phones })

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import { createDeal, DealErrors, dealSteps, getDeal, recordDealOutcome, type DealOutcome, type DealVocabulary } from '../crm/deal.repository.js'
 import type { Database } from '../crm/schema.js'
 import { requireAgentToken } from './agent-token-auth.js'
+import { Amount, IdParams, RowId } from './schemas.js'
 
 export interface DealRoutesOptions {
   db: Kysely<Database>
@@ -12,14 +13,13 @@ export interface DealRoutesOptions {
   now: () => number
 }
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const NewDealBody = Type.Object(
   {
-    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-    leadId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(RowId),
+    leadId: Type.Optional(RowId),
     title: Type.String({ minLength: 1, maxLength: 200 }),
     stage: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    amount: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    amount: Type.Optional(Type.Union([Amount(14), Type.Null()])),
     agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 }))
   },
   { additionalProperties: false }

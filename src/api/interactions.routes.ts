@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import type { WebVisits } from '../workflows/web-visits.js'
+import { RowId } from './schemas.js'
 
 export interface InteractionRoutesOptions {
   visits: WebVisits
@@ -21,7 +22,7 @@ const VisitBody = Type.Object(
     kind: Type.Literal('web-visit'),
     visitorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(RowId),
     pages: Type.Array(Page, { maxItems: 200 }),
     product: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
     callbackRequested: Type.Optional(Type.Boolean())

@@ -8,6 +8,7 @@ import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
 import { DealErrors } from '../crm/deal.repository.js'
+import { IdParams } from './schemas.js'
 
 export interface LeadRoutesOptions {
   db: Kysely<Database>
@@ -17,7 +18,6 @@ export interface LeadRoutesOptions {
   now: () => number
 }
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const ConvertBody = Type.Union([
   Type.Object(
     {

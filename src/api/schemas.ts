@@ -4,6 +4,17 @@ import { Type } from 'typebox'
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() })
 
+/**
+ * A row id (PostgreSQL bigint), bounded to the integers a JSON number holds
+ * exactly, so an id out of range is a 400 here and never reaches the database.
+ */
+export const RowId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+export const IdParams = Type.Object({ id: RowId })
+/** A PostgreSQL integer column. */
+export const Int32 = (options: { minimum: number }) => Type.Integer({ ...options, maximum: 2_147_483_647 })
+/** A PostgreSQL numeric(p, 2) column: under 10^(p-2). */
+export const Amount = (precision: 12 | 14) => Type.Number({ minimum: 0, maximum: 10 ** (precision - 2) - 0.01 })
+
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const ShortText = Type.String({ minLength: 1, maxLength: 200 })
 
@@ -20,10 +31,10 @@ const customerFields = {
   segment: Nullable(ShortText),
   language: Nullable(Type.String({ minLength: 2, maxLength: 16 })),
   needs: Type.Array(ShortText, { maxItems: 100 }),
-  purchaseVolume: Type.Number({ minimum: 0 }),
+  purchaseVolume: Amount(14),
   seasonality: Nullable(ShortText),
-  overdueAmount: Type.Number({ minimum: 0 }),
-  overdueDays: Type.Integer({ minimum: 0 }),
+  overdueAmount: Amount(14),
+  overdueDays: Int32({ minimum: 0 }),
   refusalReasons: Type.Array(ShortText, { maxItems: 100 }),
   blocked: Type.Boolean(),
   phones: Type.Array(PhoneInput, { maxItems: 50 })
@@ -56,7 +67,7 @@ export const LineBody = Type.Object(
     source: Type.Optional(Nullable(ShortText)),
     campaign: Type.Optional(Nullable(ShortText)),
     product: Type.Optional(Nullable(ShortText)),
-    costPerLead: Type.Optional(Nullable(Type.Number({ minimum: 0 })))
+    costPerLead: Type.Optional(Nullable(Amount(12)))
   },
   { additionalProperties: false }
 )

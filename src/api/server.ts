@@ -1,5 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { installErrorHandler } from './error-handler.js'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { answerClientError, answerFrameworkError, installErrorHandler } from './error-handler.js'
+import { installNulGuard } from './nul-guard.js'
 
 export interface ServerOptions {
   logger: FastifyBaseLogger
@@ -7,16 +8,26 @@ export interface ServerOptions {
 }
 
 /**
- * A fastify instance with the project's error handling and request-id
- * logging; the composition root registers the route plugins on it.
+ * The longest path segment routed. Above the longest a schema allows (a SIP
+ * URI as a phone, 256) with room for percent-encoding; longer is a 414.
+ */
+const MAX_PARAM_LENGTH = 1024
+
+/**
+ * A fastify instance with the project's error handling, the NUL guard and
+ * request-id logging; the composition root registers the route plugins on it.
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit,
     requestIdHeader: 'x-request-id',
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: (err, request, reply) => answerFrameworkError(err, request as FastifyRequest, reply as FastifyReply),
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, options.logger),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
   })
   installErrorHandler(app)
+  installNulGuard(app)
   return app
 }

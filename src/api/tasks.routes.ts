@@ -6,6 +6,7 @@ import type { Database } from '../crm/schema.js'
 import { requireAgentToken } from './agent-token-auth.js'
 import { finishTask, getTask, listTasks, type TaskNotice } from '../crm/task.repository.js'
 import { CtiError } from '../errors.js'
+import { IdParams, RowId } from './schemas.js'
 
 export interface TaskRoutesOptions {
   db: Kysely<Database>
@@ -16,14 +17,13 @@ export interface TaskRoutesOptions {
 
 const taskNotFound = (id: number) => new CtiError('CTI_ERR_TASK_NOT_FOUND', `no open task has id ${id}`, 404, 404)
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 const CloseBody = Type.Union([Type.Object({ status: Type.Optional(Type.Enum(['done', 'cancelled'])) }, { additionalProperties: false }), Type.Null()])
 const ListQuery = Type.Object(
   {
     assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     status: Type.Optional(Type.Enum(['open', 'done', 'cancelled'])),
-    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-    leadId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(RowId),
+    leadId: Type.Optional(RowId),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 })
   },
   { additionalProperties: false }
