@@ -10,6 +10,8 @@ export interface CallRecorderOptions {
   now: () => number
   /** Calls followed at once at most; past it the oldest is written as it stands. */
   maxOpen?: number
+  /** A call still in progress this long after it was routed is written as it stands (no outcome yet), so the database shows it while it lasts. */
+  inProgressAfterMs?: number
 }
 
 /** A call refused before it could be routed (garbage input, an unknown line refused by the adapter). */
@@ -29,16 +31,26 @@ export interface UnroutedCall {
 
 /**
  * Follows every interaction from its routing to its end and turns what
- * happened into one call record with its steps, handed to the writer when the
- * call ends. Synchronous and cheap: it runs on the call path.
+ * happened into one call record with its steps. A call that lasts is handed to
+ * the writer soon after it is routed, without an outcome, so that it has a row
+ * while it is in progress; it is handed over again, with the steps since, when
+ * it ends (a call over before that is written once). Synchronous and cheap: it
+ * runs on the call path.
  */
 export class CallRecorder {
   private readonly open = new Map<string, CallRecord>()
+  /** Steps of an open call already handed to the writer. */
+  private readonly stepsHandedOver = new Map<string, number>()
+  /** Calls routed and not handed to the writer yet. */
+  private readonly fresh = new Set<string>()
+  private freshTimer: NodeJS.Timeout | undefined
   private readonly maxOpen: number
+  private readonly inProgressAfterMs: number
   private readonly finishedListeners: ((record: Readonly<CallRecord>) => void)[] = []
 
   constructor(private readonly options: CallRecorderOptions) {
     this.maxOpen = options.maxOpen ?? 100_000
+    this.inProgressAfterMs = options.inProgressAfterMs ?? 1000
   }
 
   /** Calls routed and not yet ended. */
@@ -121,9 +133,11 @@ export class CallRecorder {
 
   /** At shutdown: calls still in progress are written as they stand (no outcome yet), so none is lost. */
   writeInProgress(): void {
+    clearTimeout(this.freshTimer)
+    this.fresh.clear()
     for (const record of this.open.values()) {
       step(record, this.options.now(), 'recorder-stopped', null, null)
-      this.options.writer.enqueue(record)
+      this.handOver(record)
     }
     this.open.clear()
   }
@@ -151,11 +165,38 @@ export class CallRecorder {
     const callerProblem = routed.caller.phone.ok ? undefined : routed.caller.phone.problem
     step(record, now, 'routed', routed.decision.targets[0]?.agentId ?? null, { rule: routed.decision.rule, rulesVersion: routed.rulesVersion, callerProblem })
     this.open.set(event.callId, record)
+    this.fresh.add(event.callId)
+    if (!this.freshTimer) {
+      this.freshTimer = setTimeout(this.writeFresh, this.inProgressAfterMs)
+      this.freshTimer.unref()
+    }
+  }
+
+  /** Calls routed since the last turn and still in progress get their row now. */
+  private readonly writeFresh = (): void => {
+    this.freshTimer = undefined
+    for (const callId of this.fresh) {
+      const record = this.open.get(callId)
+      if (!record) continue
+      const sent = this.stepsHandedOver.get(callId) ?? 0
+      // A copy: the call goes on changing, and the writer must see it as it stands now.
+      this.options.writer.enqueue({ ...record, steps: record.steps.slice(sent) })
+      this.stepsHandedOver.set(callId, record.steps.length)
+    }
+    this.fresh.clear()
+  }
+
+  /** Hands the record over for the last time, with the steps not handed over before. */
+  private handOver(record: CallRecord): void {
+    const sent = this.stepsHandedOver.get(record.id) ?? 0
+    this.stepsHandedOver.delete(record.id)
+    this.fresh.delete(record.id)
+    this.options.writer.enqueue(sent === 0 ? record : { ...record, steps: record.steps.slice(sent) })
   }
 
   private finish(record: CallRecord): void {
     this.open.delete(record.id)
-    this.options.writer.enqueue(record)
+    this.handOver(record)
     for (const listener of this.finishedListeners) {
       try {
         listener(record)
@@ -169,7 +210,7 @@ export class CallRecorder {
     const oldest = this.open.values().next().value as CallRecord
     this.options.logger.warn({ callId: oldest.id, maxOpen: this.maxOpen }, 'too many calls in progress; the oldest is written as it stands (was it ever ended?)')
     this.open.delete(oldest.id)
-    this.options.writer.enqueue(oldest)
+    this.handOver(oldest)
   }
 }
 

@@ -91,6 +91,9 @@ export interface LeadTable {
   visitor_id: ColumnType<string | null, string | null | undefined, string | null>
   first_call_id: ColumnType<string | null, string | null | undefined, string | null>
   lost_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** Who last worked with the lead and when (sql/009), kept by the call records. */
+  last_agent_id: ColumnType<string | null, string | null | undefined, string | null>
+  last_contact_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface CallTable {
@@ -195,6 +198,19 @@ export interface TaskTable {
   closed_by: ColumnType<string | null, string | null | undefined, string | null>
 }
 
+/** A call record or workflow job the database refused for good, kept whole (sql/008). */
+export interface DeadLetterTable {
+  id: Generated<number>
+  source: string
+  kind: string
+  ref: string | null
+  /** JSON text. */
+  payload: string
+  error_code: string | null
+  error: string
+  failed_at: Generated<Date>
+}
+
 export interface SchemaMigrationTable {
   name: string
   applied_at: Generated<Date>
@@ -216,6 +232,7 @@ export interface Database {
   orders: OrderTable
   payments: PaymentTable
   tasks: TaskTable
+  dead_letters: DeadLetterTable
   schema_migrations: SchemaMigrationTable
 }
 

@@ -1,101 +1,245 @@
 import type { Logger } from 'pino'
+import type { DeadLetters } from '../durability/dead-letters.js'
+import type { SpillJournal } from '../durability/spill-journal.js'
+import { isOwnFault, sqlState } from '../durability/write-failure.js'
+import type { WriteHealth } from '../durability/write-health.js'
 import { isConnectionError } from '../errors.js'
+
+/** A job as data, so that it can wait in the journal across a restart. */
+export interface JobEntry {
+  kind: string
+  /** Logged with every line about the job (the call id). */
+  context: Record<string, unknown>
+  input: unknown
+}
 
 export interface BackgroundJobsOptions {
   logger: Logger
-  /** Jobs waiting or running at most; past it a new job is dropped with an error log. */
+  /** Jobs held in memory (waiting, running or waiting for a retry) at most; past it they go to the journal. */
   maxPending?: number
-  /** Waits before each retry of a job that met an unreachable database; then it is given up. */
-  retryDelaysMs?: readonly number[]
+  /** Jobs running at once. */
+  concurrency?: number
+  /** First and largest pause before jobs are tried again while the database refuses them. */
+  retryMs?: { first: number; max: number }
+  /** Takes jobs past `maxPending`, and at shutdown those not done; read back once there is room. Without one they are dropped with an error log. */
+  journal?: SpillJournal<JobEntry>
+  /** Keeps a job that can never succeed; without it such a job is logged in full. */
+  deadLetters?: Pick<DeadLetters, 'keep'>
+  /** Told of every refusal and success, for /ready. */
+  health?: WriteHealth
 }
 
-const DEFAULT_RETRY_DELAYS_MS = [250, 1000, 5000, 15_000, 30_000, 60_000]
-const DEFAULT_MAX_PENDING = 10_000
+interface Queued {
+  entry: JobEntry
+  resolve: (result: unknown) => void
+  /** Where the journal stands after this job, when it came from there. */
+  journalEnd?: number
+  done?: boolean
+}
+
+const WRITER = 'workflow jobs'
 
 /**
  * Runs the database work of the CRM workflows (leads, call-back tasks) off the
- * call path. A job that meets an unreachable database is retried with growing
- * waits, so that a short outage loses nothing; any other failure is logged
- * with the job's context and not retried (it would fail the same way).
+ * call path, a few at a time, in order. A job the database refuses for a
+ * reason that is not the job's own (unreachable, read-only, out of disk…) is
+ * kept and tried again after a growing pause, however long that takes; past
+ * `maxPending` jobs wait in the journal file. A job that fails on its own
+ * account (a value the database refuses, a coded refusal) goes to the dead
+ * letters: it would fail the same way every time.
  */
 export class BackgroundJobs {
-  private readonly running = new Set<Promise<unknown>>()
-  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>()
-  private readonly delays: readonly number[]
-  private readonly maxPending: number
+  private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>()
+  private readonly queue: Queued[] = []
+  /** Jobs read from the journal and not yet done, in journal order. */
+  private readonly fromJournal: Queued[] = []
+  private running = 0
+  private pausedUntil: NodeJS.Timeout | undefined
+  private retryDelay: number
+  private readingJournal = false
+  /** Where the journal stands once every job read from it so far is done. */
+  private journalNext = 0
   private closed = false
+  private waiters: (() => void)[] = []
+  /** Told when the last running job is done after close. */
+  private stopped: (() => void)[] = []
+  private readonly maxPending: number
+  private readonly concurrency: number
+  private readonly retryMs: { first: number; max: number }
 
   constructor(private readonly options: BackgroundJobsOptions) {
-    this.delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
-    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING
+    this.maxPending = options.maxPending ?? 10_000
+    this.concurrency = options.concurrency ?? 4
+    this.retryMs = options.retryMs ?? { first: 250, max: 30_000 }
+    this.retryDelay = this.retryMs.first
   }
 
-  /** Jobs running or waiting for a retry. */
+  /** Jobs held in memory: waiting, running or waiting for a retry. */
   get pending(): number {
-    return this.running.size
+    return this.queue.length + this.running
   }
 
-  /** Starts a job now; the promise resolves with its result, or undefined when it failed or was given up (never rejects). */
-  run<T>(name: string, context: Record<string, unknown>, job: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Names the work of a kind of job. Returns the function that starts one:
+   * its promise resolves with the result, or undefined when the job was
+   * journaled, kept as a dead letter or given up at shutdown (never rejects).
+   */
+  define<I, T>(kind: string, handler: (input: I) => Promise<T>): (context: Record<string, unknown>, input: I) => Promise<T | undefined> {
+    this.handlers.set(kind, handler as (input: unknown) => Promise<unknown>)
+    return (context, input) => this.run({ kind, context, input }) as Promise<T | undefined>
+  }
+
+  /** Takes up the jobs a previous run left in the journal. */
+  async start(): Promise<void> {
+    await this.options.journal?.recover()
+    this.pump()
+  }
+
+  /** Resolves once no job is waiting, running, waiting for a retry or in the journal. */
+  settled(): Promise<void> {
+    if (this.idle()) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
+  /** Stops starting jobs and lets running ones finish; those not done go to the journal (or are given up, logged). */
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.pausedUntil)
+    if (this.running > 0) await new Promise<void>((resolve) => this.stopped.push(resolve))
+    const { journal, logger } = this.options
+    const left = this.queue.splice(0).filter((job) => job.journalEnd === undefined)
+    for (const job of left) {
+      if (journal) journal.append(job.entry)
+      else logger.error({ job: job.entry.kind, ...job.entry.context, input: job.entry.input }, 'workflow job given up at shutdown')
+      job.resolve(undefined)
+    }
+    if (journal && left.length > 0) logger.warn({ count: left.length, file: journal.path }, 'workflow jobs not done before shutdown are kept in the journal; the next start runs them')
+    await journal?.close()
+    this.settle()
+  }
+
+  private run(entry: JobEntry): Promise<unknown> {
     if (this.closed) return Promise.resolve(undefined)
-    if (this.running.size >= this.maxPending) {
-      this.options.logger.error({ job: name, ...context, maxPending: this.maxPending }, 'too many workflow jobs pending; job dropped')
+    const { journal, logger } = this.options
+    if (journal && (journal.hasPending || this.pending >= this.maxPending)) {
+      if (!journal.hasPending) logger.warn({ maxPending: this.maxPending }, 'too many workflow jobs pending: they go to the journal file until there is room')
+      journal.append(entry)
+      this.pump()
       return Promise.resolve(undefined)
     }
-    const done = this.attempt(name, context, job)
-    this.running.add(done)
-    void done.finally(() => this.running.delete(done))
-    return done
-  }
-
-  /** Resolves once no job is running or waiting for a retry. */
-  async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running])
-  }
-
-  /** Stops retrying: jobs waiting for a retry are given up; running ones finish on their own. */
-  close(): void {
-    this.closed = true
-    for (const sleeper of this.sleepers) {
-      clearTimeout(sleeper.timer)
-      sleeper.wake()
+    if (this.pending >= this.maxPending) {
+      logger.error({ job: entry.kind, ...entry.context, maxPending: this.maxPending }, 'too many workflow jobs pending; job dropped')
+      return Promise.resolve(undefined)
     }
-    this.sleepers.clear()
-  }
-
-  private async attempt<T>(name: string, context: Record<string, unknown>, job: () => Promise<T>): Promise<T | undefined> {
-    const { logger } = this.options
-    for (let tries = 0; ; tries++) {
-      try {
-        return await job()
-      } catch (err) {
-        if (!isConnectionError(err)) {
-          logger.error({ err, job: name, ...context }, 'workflow job failed')
-          return undefined
-        }
-        const delay = this.delays[tries]
-        if (delay === undefined || this.closed) {
-          logger.error({ err, job: name, ...context, tries: tries + 1 }, 'workflow job given up: the database stayed unreachable')
-          return undefined
-        }
-        logger.warn({ err, job: name, ...context, retryInMs: delay }, 'database unreachable; workflow job will be retried')
-        await this.sleep(delay)
-        if (this.closed) return undefined
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const sleeper = {
-        timer: setTimeout(() => {
-          this.sleepers.delete(sleeper)
-          resolve()
-        }, ms),
-        wake: resolve
-      }
-      sleeper.timer.unref()
-      this.sleepers.add(sleeper)
+      this.queue.push({ entry, resolve })
+      this.pump()
     })
+  }
+
+  /** Starts what may start now. */
+  private pump(): void {
+    if (this.closed || this.pausedUntil) return
+    while (this.running < this.concurrency && this.queue.length > 0) void this.attempt(this.queue.shift()!)
+    if (this.queue.length === 0 && this.running === 0) void this.readJournal()
+    this.settle()
+  }
+
+  private async attempt(job: Queued): Promise<void> {
+    this.running++
+    const { entry } = job
+    const { logger } = this.options
+    let retry = false
+    try {
+      const handler = this.handlers.get(entry.kind)
+      if (!handler) throw new Error(`no workflow job of kind "${entry.kind}"`)
+      const result = await handler(entry.input)
+      this.options.health?.succeeded(WRITER)
+      this.retryDelay = this.retryMs.first
+      this.finished(job, result)
+    } catch (err) {
+      if (isOwnFault(err)) {
+        await this.keep(entry, err)
+        this.finished(job, undefined)
+      } else {
+        retry = true
+        if (!isConnectionError(err)) this.options.health?.failed(WRITER, err)
+        logger.warn({ err, code: sqlState(err), job: entry.kind, ...entry.context, retryInMs: this.retryDelay }, 'workflow job refused by the database for now; kept and retried')
+      }
+    }
+    this.running--
+    if (retry) {
+      this.queue.unshift(job)
+      this.pause()
+    }
+    if (this.closed && this.running === 0) for (const resolve of this.stopped.splice(0)) resolve()
+    this.pump()
+  }
+
+  private pause(): void {
+    if (this.pausedUntil || this.closed) return
+    this.pausedUntil = setTimeout(() => {
+      this.pausedUntil = undefined
+      this.pump()
+    }, this.retryDelay)
+    this.retryDelay = Math.min(this.retryDelay * 2, this.retryMs.max)
+  }
+
+  private finished(job: Queued, result: unknown): void {
+    job.resolve(result)
+    if (job.journalEnd === undefined) return
+    job.done = true
+    let end: number | undefined
+    while (this.fromJournal[0]?.done) end = this.fromJournal.shift()!.journalEnd
+    if (this.fromJournal.length === 0) end = this.journalNext
+    if (end !== undefined) void this.options.journal!.consumed(end).catch((err: unknown) => this.options.logger.error({ err }, 'journal of workflow jobs not advanced; its jobs may run again at the next start'))
+  }
+
+  /** When memory is clear, brings the next jobs in from the journal. */
+  private async readJournal(): Promise<void> {
+    const journal = this.options.journal
+    if (!journal?.hasPending || this.readingJournal || this.fromJournal.length > 0 || this.closed) return
+    this.readingJournal = true
+    try {
+      const { items, ends, unreadable, next } = await journal.read(Math.min(this.maxPending, 100))
+      for (const line of unreadable) await this.keep({ kind: 'journal-line', context: {}, input: line }, new SyntaxError('journal line does not parse'))
+      this.journalNext = next
+      if (items.length === 0) await journal.consumed(next)
+      items.forEach((entry, i) => {
+        const job: Queued = { entry, resolve: () => undefined, journalEnd: ends[i] }
+        this.fromJournal.push(job)
+        this.queue.push(job)
+      })
+    } catch (err) {
+      this.options.logger.error({ err }, 'journal of workflow jobs not read; tried again later')
+      this.pause()
+    } finally {
+      this.readingJournal = false
+    }
+    this.pump()
+  }
+
+  private async keep(entry: JobEntry, err: unknown): Promise<void> {
+    const ref = typeof entry.context.callId === 'string' ? entry.context.callId : null
+    if (!this.options.deadLetters) {
+      this.options.logger.error({ err, job: entry.kind, ...entry.context, input: entry.input }, 'workflow job failed')
+      return
+    }
+    try {
+      await this.options.deadLetters.keep({ source: 'workflow-job', kind: entry.kind, ref, payload: entry, error: err })
+    } catch (fileErr) {
+      this.options.logger.error({ err, fileErr, job: entry.kind, ...entry.context, input: entry.input }, 'workflow job failed and could not be kept as a dead letter; logged here in full')
+    }
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && this.running === 0 && !this.readingJournal && (this.closed || !this.options.journal?.hasPending)
+  }
+
+  private settle(): void {
+    if (!this.idle()) return
+    const waiters = this.waiters
+    this.waiters = []
+    for (const resolve of waiters) resolve()
   }
 }

@@ -4,7 +4,7 @@ import type { CallRecorder } from '../calls/call-recorder.js'
 import type { Database } from '../crm/schema.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
-import { BackgroundJobs } from './background-jobs.js'
+import { BackgroundJobs, type BackgroundJobsOptions } from './background-jobs.js'
 import { LeadCapture } from './lead-capture.js'
 import { MissedCallTasks } from './missed-call-tasks.js'
 import { TaskReminders } from './task-reminders.js'
@@ -28,6 +28,8 @@ export interface CrmWorkflowsOptions {
   placeCallBack: WebVisitsOptions['placeCallBack']
   logger: Logger
   now: () => number
+  /** Where jobs wait past the in-memory limit and across a restart, where those that can never succeed are kept, and who is told of refusals. */
+  durability?: Pick<BackgroundJobsOptions, 'journal' | 'deadLetters' | 'health'>
 }
 
 /**
@@ -44,9 +46,11 @@ export class CrmWorkflows {
   readonly visits: WebVisits
   /** Publishes a notice to an agent's page; never throws (a failure is logged). */
   readonly notify: (agentId: string, event: ScreenPopEvent) => void
+  private readonly logger: Logger
 
   constructor(options: CrmWorkflowsOptions) {
     const { db, settings, interactions, calls, logger, now } = options
+    this.logger = logger
     const publish = (agentId: string, event: ScreenPopEvent): void => {
       try {
         options.publish(agentId, event)
@@ -55,7 +59,7 @@ export class CrmWorkflows {
       }
     }
     this.notify = publish
-    this.jobs = new BackgroundJobs({ logger: logger.child({ component: 'workflows' }) })
+    this.jobs = new BackgroundJobs({ logger: logger.child({ component: 'workflows' }), ...options.durability })
     this.leads = new LeadCapture({ db, jobs: this.jobs, calls, notify: publish, logger: logger.child({ component: 'leads' }) })
     this.missedCalls = new MissedCallTasks({
       db,
@@ -89,9 +93,10 @@ export class CrmWorkflows {
     calls.onFinished(this.missedCalls.handle)
   }
 
-  /** Starts the reminder scheduler (once the database is migrated). */
+  /** Starts the reminder scheduler (once the database is migrated) and takes up the jobs a previous run left in the journal. */
   start(): void {
     this.reminders.start()
+    void this.jobs.start().catch((err: unknown) => this.logger.error({ err }, 'journal of workflow jobs not taken up at start'))
   }
 
   /** Resolves once every workflow job started so far is done (tests; shutdown). */
@@ -101,7 +106,7 @@ export class CrmWorkflows {
 
   async stop(): Promise<void> {
     await this.reminders.stop()
-    this.jobs.close()
+    await this.jobs.close()
     await this.jobs.settled()
   }
 }

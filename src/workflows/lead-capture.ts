@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { findOrCreateLead, linkCallToLead, type Lead } from '../crm/lead.repository.js'
 import type { Database } from '../crm/schema.js'
 import type { InteractionEvent } from '../interactions/interaction-router.js'
+import type { LineInfo } from '../routing/types.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import type { BackgroundJobs } from './background-jobs.js'
 import type { LeadNotice } from './notices.js'
@@ -30,8 +31,11 @@ const MAX_REMEMBERED = 10_000
 export class LeadCapture {
   private readonly leads = new Map<string, Promise<Lead | null>>()
   private readonly visitors = new Map<string, string>()
+  private readonly captureJob: (context: Record<string, unknown>, input: CaptureInput) => Promise<Lead | null | undefined>
 
-  constructor(private readonly options: LeadCaptureOptions) {}
+  constructor(private readonly options: LeadCaptureOptions) {
+    this.captureJob = options.jobs.define('lead-capture', (input: CaptureInput) => this.capture(input))
+  }
 
   /** Tells the capture which web visitor the next routing of this interaction is for. */
   expectVisitor(callId: string, visitorId: string): void {
@@ -56,13 +60,11 @@ export class LeadCapture {
     if (!phone && !visitorId) return
     const callId = event.callId
     const agentId = routed.decision.targets[0]?.agentId ?? null
-    const job = this.options.jobs.run('lead-capture', { callId }, () =>
-      this.capture({ callId, phone, visitorId, agentId, at: request.at, line: routed.line, web: request.kind === 'web-visit' })
-    )
+    const job = this.captureJob({ callId }, { callId, phone, visitorId, agentId, at: request.at, line: routed.line, web: request.kind === 'web-visit' })
     this.remember(callId, job.then((lead) => lead ?? null))
   }
 
-  private async capture(input: { callId: string; phone: string | null; visitorId: string | null; agentId: string | null; at: number; line: Parameters<typeof findOrCreateLead>[1]['line']; web: boolean }): Promise<Lead | null> {
+  private async capture(input: CaptureInput): Promise<Lead | null> {
     const { db, logger } = this.options
     if (input.phone) {
       const customer = await db.selectFrom('customer_phones').select('customer_id').where('phone', '=', input.phone).executeTakeFirst()
@@ -94,6 +96,17 @@ export class LeadCapture {
     }
     this.leads.set(callId, lead)
   }
+}
+
+/** What a lead-capture job needs, as plain data (it may wait in the journal across a restart). */
+interface CaptureInput {
+  callId: string
+  phone: string | null
+  visitorId: string | null
+  agentId: string | null
+  at: number
+  line: LineInfo | null
+  web: boolean
 }
 
 export function leadNotice(lead: Lead): LeadNotice {

@@ -30,18 +30,23 @@ const UNANSWERED = new Set(['missed', 'abandoned'])
  * call records; the database work runs in the background.
  */
 export class MissedCallTasks {
-  constructor(private readonly options: MissedCallTasksOptions) {}
+  private readonly closeJob: (context: Record<string, unknown>, call: FinishedCall) => Promise<void>
+  private readonly openJob: (context: Record<string, unknown>, call: FinishedCall) => Promise<void>
+
+  constructor(private readonly options: MissedCallTasksOptions) {
+    this.closeJob = options.jobs.define('close-call-back-tasks', (call: FinishedCall) => this.close(call))
+    this.openJob = options.jobs.define('missed-call-task', (call: FinishedCall) => this.open(call))
+  }
 
   /** The CallRecorder's finished-record listener. */
   readonly handle = (record: Readonly<CallRecord>): void => {
-    const { jobs } = this.options
-    const call = { callId: record.id, kind: record.kind, direction: record.direction, outcome: record.outcome, customerId: record.customerId, leadId: record.leadId, caller: record.caller, callerName: record.callerName, agentId: record.agentId, endedAt: record.endedAt }
+    const call = { callId: record.id, kind: record.kind, direction: record.direction, outcome: record.outcome, customerId: record.customerId, leadId: record.leadId, caller: record.caller, callerName: record.callerName, agentId: record.agentId, endedAt: record.endedAt, degraded: record.degraded }
     if (call.outcome === 'answered') {
-      void jobs.run('close-call-back-tasks', { callId: call.callId }, () => this.close(call))
+      void this.closeJob({ callId: call.callId }, call)
       return
     }
     if (call.direction !== 'inbound' || call.kind !== 'call' || !UNANSWERED.has(call.outcome ?? '')) return
-    void jobs.run('missed-call-task', { callId: call.callId }, () => this.open(call))
+    void this.openJob({ callId: call.callId }, call)
   }
 
   private async open(call: FinishedCall): Promise<void> {
@@ -49,8 +54,10 @@ export class MissedCallTasks {
     const log = logger.child({ callId: call.callId })
     let assignee: string | null
     let leadId: number | null = null
-    if (call.customerId !== null) {
-      assignee = (await responsibleForCustomer(db, call.customerId)) ?? call.agentId
+    // Routed while the CRM was unreachable: the caller may be a customer after all.
+    const customerId = call.customerId ?? (call.degraded && call.caller ? await customerOfPhone(db, call.caller) : null)
+    if (customerId !== null) {
+      assignee = (await responsibleForCustomer(db, customerId)) ?? call.agentId
     } else {
       const lead = call.leadId !== null ? { id: call.leadId, agentId: null } : await this.leadOfCall(call)
       if (!lead) {
@@ -62,14 +69,14 @@ export class MissedCallTasks {
     }
     const who = call.callerName ?? call.caller ?? 'the caller'
     const { task, created } = await openCallBackTask(db, {
-      customerId: call.customerId,
+      customerId,
       leadId,
       assigneeAgentId: assignee,
       title: `Call back ${who} (missed call)`,
       dueAt: (call.endedAt ?? now()) + dueMinutes * 60_000,
       callId: call.callId
     })
-    log.info({ taskId: task.id, assignee, customerId: call.customerId, leadId, attempts: task.attempts, created }, created ? 'call-back task created' : 'call-back task already open; try counted')
+    log.info({ taskId: task.id, assignee, customerId, leadId, attempts: task.attempts, created }, created ? 'call-back task created' : 'call-back task already open; try counted')
     if (created && assignee) this.options.notify(assignee, { type: 'task', callId: call.callId, task, why: 'missed-call' })
   }
 
@@ -89,6 +96,7 @@ export class MissedCallTasks {
   }
 }
 
+/** What a call-back task job needs, as plain data (it may wait in the journal across a restart). */
 interface FinishedCall {
   callId: string
   kind: string
@@ -100,4 +108,11 @@ interface FinishedCall {
   callerName: string | null
   agentId: string | null
   endedAt: number | null
+  /** Routed while the CRM was unreachable (the caller was taken for unknown). */
+  degraded?: boolean
+}
+
+async function customerOfPhone(db: Kysely<Database>, phone: string): Promise<number | null> {
+  const row = await db.selectFrom('customer_phones').select('customer_id').where('phone', '=', phone).executeTakeFirst()
+  return row ? Number(row.customer_id) : null
 }

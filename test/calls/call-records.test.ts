@@ -87,3 +87,17 @@ t.test('a call still in progress when the server stops is written as it stands',
   const { rows } = await client.query(`select outcome, agent_id from ${schema}.calls where id = 'rec-6'`)
   t.same(rows, [{ outcome: null, agent_id: 'a-anna' }])
 })
+
+t.test('a call in progress has its row soon after it is routed, without an outcome, and the row takes the end', async (t) => {
+  const { app, url } = await testDemoApp(t)
+  await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'rec-7' } })
+  await request(`${url}/v1/interactions/rec-7/answered`, { method: 'POST', body: { agentId: 'a-anna' } })
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const during = await callRow(app, 'rec-7')
+  t.match(during.row, { outcome: null, ended_at: null, agent_id: 'a-anna', rule: 'VIP customers' }, 'the call is in the database while it lasts')
+  await request(`${url}/v1/interactions/rec-7/ended`, { method: 'POST' })
+  const after = await callRow(app, 'rec-7')
+  t.equal(after.row?.outcome, 'answered')
+  t.ok(after.row?.ended_at)
+  t.same(after.steps.map((s) => s.kind), ['routed', 'offered', 'answered', 'ended'], 'each step once')
+})

@@ -1,0 +1,52 @@
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database } from '../crm/schema.js'
+import type { Contact } from './contacts.js'
+
+/**
+ * Moves customers' last contact forward and sets their last agent, in the
+ * transaction that writes the call records. A record written late never moves
+ * a contact back: the last agent changes only for a talk no older than the
+ * last contact on file. An agent removed meanwhile is not named (the column
+ * references agents). Returns the customers changed.
+ */
+export async function recordCustomerContacts(db: Kysely<Database> | Transaction<Database>, contacts: readonly Contact[]): Promise<number[]> {
+  if (contacts.length === 0) return []
+  const { ids, contactAt, agentIds, agentAt } = columns(contacts)
+  const { rows } = await sql<{ id: number }>`
+    update customers as c set
+      last_contact_at = greatest(c.last_contact_at, v.contact_at),
+      last_agent_id = case
+        when v.agent_id is not null
+         and (c.last_contact_at is null or v.agent_at >= c.last_contact_at)
+         and exists (select 1 from agents a where a.id = v.agent_id)
+        then v.agent_id else c.last_agent_id end
+    from unnest(${ids}::bigint[], ${contactAt}::timestamptz[], ${agentIds}::text[], ${agentAt}::timestamptz[]) as v(id, contact_at, agent_id, agent_at)
+    where c.id = v.id
+    returning c.id`.execute(db)
+  return rows.map((row) => Number(row.id))
+}
+
+/** The same for leads not yet converted (a converted lead's calls count on its customer). */
+export async function recordLeadContacts(db: Kysely<Database> | Transaction<Database>, contacts: readonly Contact[]): Promise<void> {
+  if (contacts.length === 0) return
+  const { ids, contactAt, agentIds, agentAt } = columns(contacts)
+  await sql`
+    update leads as l set
+      last_contact_at = greatest(l.last_contact_at, v.contact_at),
+      last_agent_id = case
+        when v.agent_id is not null
+         and (l.last_contact_at is null or v.agent_at >= l.last_contact_at)
+         and exists (select 1 from agents a where a.id = v.agent_id)
+        then v.agent_id else l.last_agent_id end
+    from unnest(${ids}::bigint[], ${contactAt}::timestamptz[], ${agentIds}::text[], ${agentAt}::timestamptz[]) as v(id, contact_at, agent_id, agent_at)
+    where l.id = v.id and l.customer_id is null`.execute(db)
+}
+
+function columns(contacts: readonly Contact[]) {
+  return {
+    ids: contacts.map((c) => c.id),
+    contactAt: contacts.map((c) => new Date(c.contactAt)),
+    agentIds: contacts.map((c) => c.agentId),
+    agentAt: contacts.map((c) => (c.agentAt === null ? null : new Date(c.agentAt)))
+  }
+}
