@@ -61,7 +61,7 @@ export async function dealRoutes(fastify: FastifyInstance, options: DealRoutesOp
   })
 }
 
-/** The same from an agent's page with their token: `GET /v1/me/deals/options`, `POST /v1/me/deals`, `PATCH /v1/me/deals/:id`; the agent is recorded as who moved it. */
+/** The same from an agent's page with their token: `GET /v1/me/deals/options`, `POST /v1/me/deals`, `PATCH /v1/me/deals/:id` (their own deals only); the agent is recorded as who moved it. */
 export async function meDealRoutes(fastify: FastifyInstance, options: DealRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { db, vocabulary, now } = options
@@ -79,7 +79,8 @@ export async function meDealRoutes(fastify: FastifyInstance, options: DealRoutes
   app.patch('/v1/me/deals/:id', { schema: { params: IdParams, body: OutcomeBody } }, async (request) => {
     const agentId = agentOf(request)
     const { agentId: _ignored, ...outcome } = request.body
-    const deal = await recordDealOutcome(db, request.params.id, outcome as DealOutcome, vocabulary, agentId, now())
+    // An agent's token reaches only the deals that agent holds; another's answers 404, as if absent.
+    const deal = await recordDealOutcome(db, request.params.id, outcome as DealOutcome, vocabulary, agentId, now(), { heldBy: agentId })
     request.log.info({ agentId, dealId: deal.id, stage: deal.stage, status: deal.status }, 'deal outcome recorded from the agent page')
     return deal
   })

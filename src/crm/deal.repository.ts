@@ -72,15 +72,33 @@ export async function createDeal(db: Kysely<Database>, input: NewDeal, vocabular
   })
 }
 
+/** Whose deals a change may touch: any (an admin), or only those an agent holds (their own page). */
+export type DealScope = { anyAgent: true } | { heldBy: string }
+
 /**
  * Records an outcome on an open deal: a stage move (the last stage wins it) or
  * a refusal, whose reason also joins the customer's refusal reasons on the card.
+ * A deal outside `scope` is not found, exactly like one that does not exist.
  */
-export async function recordDealOutcome(db: Kysely<Database>, id: number, outcome: DealOutcome, vocabulary: DealVocabulary, agentId: string | null, at: number): Promise<Deal> {
+export async function recordDealOutcome(
+  db: Kysely<Database>,
+  id: number,
+  outcome: DealOutcome,
+  vocabulary: DealVocabulary,
+  agentId: string | null,
+  at: number,
+  scope: DealScope = { anyAgent: true }
+): Promise<Deal> {
   if ('stage' in outcome && !vocabulary.stages.includes(outcome.stage)) throw DealErrors.unknownStage(outcome.stage, vocabulary.stages)
   if ('lost' in outcome && !vocabulary.reasons.includes(outcome.reason)) throw DealErrors.unknownReason(outcome.reason, vocabulary.reasons)
   return db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('deals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    const current = await trx
+      .selectFrom('deals')
+      .selectAll()
+      .where('id', '=', id)
+      .$if('heldBy' in scope, (q) => q.where('agent_id', '=', (scope as { heldBy: string }).heldBy))
+      .forUpdate()
+      .executeTakeFirst()
     if (!current) throw DealErrors.notFound(id)
     if (current.status !== 'open') throw DealErrors.closed(id, current.status)
     const when = new Date(at)
