@@ -37,7 +37,8 @@ export async function convertLead(db: Kysely<Database>, leadId: number, input: C
     const owner = input.ownerAgentId === undefined ? row.agent_id : input.ownerAgentId
     const customer = await trx
       .insertInto('customers')
-      .values({ name, company: input.company ?? null, owner_agent_id: owner, last_agent_id: row.agent_id })
+      // Who talked with the lead last goes on working with the customer; else whoever took its first call.
+      .values({ name, company: input.company ?? null, owner_agent_id: owner, last_agent_id: row.last_agent_id ?? row.agent_id, last_contact_at: row.last_contact_at })
       .returning(['id', 'name', 'owner_agent_id'])
       .executeTakeFirstOrThrow()
     const customerId = Number(customer.id)

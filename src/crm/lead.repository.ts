@@ -20,6 +20,9 @@ export interface Lead {
   createdAt: string
   convertedAt: string | null
   lostAt: string | null
+  /** The agent of the lead's last answered talk long enough to count, and when the lead was last talked to. */
+  lastAgentId: string | null
+  lastContactAt: string | null
 }
 
 /** What made a lead: the first interaction of a caller or visitor the CRM does not know. */
@@ -151,7 +154,9 @@ export function toLead(row: LeadRow): Lead {
     lostReason: row.lost_reason,
     createdAt: row.created_at.toISOString(),
     convertedAt: row.converted_at ? row.converted_at.toISOString() : null,
-    lostAt: row.lost_at ? row.lost_at.toISOString() : null
+    lostAt: row.lost_at ? row.lost_at.toISOString() : null,
+    lastAgentId: row.last_agent_id,
+    lastContactAt: row.last_contact_at ? row.last_contact_at.toISOString() : null
   }
 }
 

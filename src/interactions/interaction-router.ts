@@ -32,6 +32,12 @@ export interface RouteRequest {
   ringTimer?: boolean
   /** Offer this agent and nobody else (click-to-call, a call-back placed by its agent). */
   agentId?: string | null
+  /**
+   * False: decide without holding anybody (a SIP 302 hands the call back to the PBX, which rings the
+   * agents itself). The round-robin moves on past the chosen agents as for any offer, but nobody is
+   * reserved, so simultaneous interactions are decided as if this one were not there. Default true.
+   */
+  reserve?: boolean
 }
 
 /** How an adapter says an interaction ended; the outcome is worked out when not given. */
@@ -125,7 +131,8 @@ export class InteractionRouter {
     const prepared = await this.prepare(request)
     // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
     this.clearTimer(prepared.result.callId)
-    const decision = await this.confirmed(prepared.result.callId, this.options.router.route(prepared.input))
+    const decision =
+      request.reserve === false ? this.decideHoldingNobody(prepared.input) : await this.confirmed(prepared.result.callId, this.options.router.route(prepared.input))
     const routed: RoutedInteraction = { ...prepared.result, decision }
     this.logRuleErrors(decision)
     this.routed.set(routed.callId, routed)
@@ -304,6 +311,16 @@ export class InteractionRouter {
     const timer = this.timers.get(callId)
     if (timer) clearTimeout(timer)
     this.timers.delete(callId)
+  }
+
+  /**
+   * A decision that holds nobody: reserved and given back in one synchronous stretch, so no other
+   * interaction ever sees its agents taken, while the round-robin still moves on past them.
+   */
+  private decideHoldingNobody(input: Parameters<CallRouter['route']>[0]): RouteDecision {
+    const decision = this.options.router.route(input)
+    this.options.router.ended(input.interaction.id)
+    return decision
   }
 
   private emit(event: InteractionEvent): void {

@@ -2,6 +2,8 @@ import t from 'tap'
 import type { Kysely } from 'kysely'
 import type { CallRecord } from '../../src/calls/call-record.js'
 import { writeCallRecords } from '../../src/calls/call-record.repository.js'
+import { convertLead } from '../../src/crm/lead-conversion.js'
+import { getLead } from '../../src/crm/lead.repository.js'
 import type { Database } from '../../src/crm/schema.js'
 import { testDatabase } from '../helpers/test-app.js'
 
@@ -88,6 +90,16 @@ t.test("a lead's answered calls set the lead's last agent and last contact", asy
   await writeCallRecords(db, [call('c-1', { agentId: 'a-boris', answeredAfterS: 0, talkS: 45, leadId })], SETTINGS)
   const lead = await db.selectFrom('leads').select(['last_agent_id', 'last_contact_at']).where('id', '=', leadId).executeTakeFirstOrThrow()
   t.same(lead, { last_agent_id: 'a-boris', last_contact_at: new Date(T0) })
+})
+
+t.test('a lead converted to a customer hands over its last agent and last contact', async (t) => {
+  const { db } = await testDatabase(t)
+  const { leadId } = await crm(db)
+  await db.updateTable('leads').set({ agent_id: 'a-anna' }).where('id', '=', leadId).execute()
+  await writeCallRecords(db, [call('c-1', { agentId: 'a-boris', answeredAfterS: 0, talkS: 45, leadId })], SETTINGS)
+  t.match(await getLead(db, leadId), { lastAgentId: 'a-boris', lastContactAt: new Date(T0).toISOString() }, 'the lead shows them')
+  const { customer } = await convertLead(db, leadId, { name: 'Petr' }, T0 + 3_600_000)
+  t.same(await customerOf(db, customer.id), { last_agent_id: 'a-boris', last_contact_at: new Date(T0) }, 'the agent who talked with them, not the one first routed to')
 })
 
 t.test('a call routed while the CRM was unreachable is linked to the customer its number belongs to', async (t) => {

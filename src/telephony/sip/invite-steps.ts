@@ -42,7 +42,9 @@ export const routeCall: InviteStep = {
         callerName: call.caller?.name ?? null,
         dialed: call.dialed,
         channel: 'sip',
-        ringTimer: false
+        ringTimer: false,
+        // A 302 hands the call back to the PBX, which rings the agents itself: nobody is held for it.
+        reserve: deps.settings.mode !== 'redirect'
       })
     } catch (err) {
       call.log.error({ err }, 'routing failed')
