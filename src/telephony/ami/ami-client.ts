@@ -91,6 +91,7 @@ export class AmiClient {
     clearTimeout(this.reconnectTimer)
     clearTimeout(this.loginTimer)
     this.manager.disconnect()
+    this.failInFlight()
   }
 
   /** Sends an action (`ActionID` may be given, to match later events such as OriginateResponse) and resolves with its response; rejects with a coded error on `Response: Error`, a timeout, or no connection. */
@@ -167,12 +168,17 @@ export class AmiClient {
     if (this.loggedIn) this.options.logger.warn({ host: this.options.host, port: this.options.port }, 'AMI connection lost')
     this.loggedIn = false
     clearTimeout(this.loginTimer)
+    this.failInFlight()
+    this.scheduleReconnect()
+  }
+
+  /** Actions and lists waiting for an answer that cannot come any more fail at once. */
+  private failInFlight(): void {
     for (const [actionId, list] of this.lists) {
       this.lists.delete(actionId)
       list.lost()
     }
     for (const fail of [...this.pending.values()]) fail(AmiErrors.unavailable())
-    this.scheduleReconnect()
   }
 
   private scheduleReconnect(): void {

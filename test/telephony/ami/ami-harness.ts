@@ -16,7 +16,7 @@ export const SPRING_CRM_LINE = '+74951234567'
  * A small CRM on the shipped rules: Anna (sales, 1001) owns Ivan; Fedor (support, 1006) is
  * the support team the "known customers" rule ends with; Boris (sales, 1002) for new callers.
  */
-async function seedCrm(url: string, headers?: Record<string, string>): Promise<void> {
+export async function seedCrm(url: string, headers?: Record<string, string>): Promise<void> {
   const agents = [
     ['a-anna', { name: 'Anna', extension: '1001', team: 'sales' }],
     ['a-boris', { name: 'Boris', extension: '1002', team: 'sales' }],
@@ -50,10 +50,10 @@ export async function serverWithAmi(t: Test, env: Record<string, string>) {
   return {
     ...server,
     clock,
-    /** Every call record of the AMI channel written so far (waits for the recorder first). */
+    /** The records of the AMI channel's calls that have ended so far (waits for the recorder first; calls in progress have a row too). */
     async records() {
       await server.app.calls.flush()
-      return db.selectFrom('calls').selectAll().where('channel', '=', 'ami').orderBy('offered_at').execute()
+      return db.selectFrom('calls').selectAll().where('channel', '=', 'ami').where('outcome', 'is not', null).orderBy('offered_at').execute()
     },
     async steps(callId: string) {
       await server.app.calls.flush()
