@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import Value from 'typebox/value'
+import { maskSecrets } from './mask-secrets.js'
 
 /**
  * Every setting of the server, read once from the environment at start-up.
@@ -216,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** A variable's value as a message quotes it: secrets by their length only. */
 function shownValue(key: string, value: string | undefined): string {
   if (value === undefined) return '(unset)'
-  return SECRET_SETTINGS.has(key) ? `(hidden, ${value.length} characters)` : JSON.stringify(value)
+  return SECRET_SETTINGS.has(key) ? `(hidden, ${value.length} characters)` : JSON.stringify(maskSecrets(value))
 }
 
 /** The parsed value, or the text itself when it is not JSON (validation then names the variable). */
