@@ -11,6 +11,8 @@ export interface DrachtioConnectionOptions {
   maxRetryDelayMs?: number
   /** Told at every connection after the first (for the reconnects metric). */
   onReconnected?: () => void
+  /** Told once each time an established connection is lost, before reconnecting starts. */
+  onLost?: () => void
 }
 
 /** Where the connection to drachtio-server stands, for /ready and the logs. */
@@ -34,7 +36,8 @@ interface WireProtocolInternals {
 /**
  * The inbound connection to drachtio-server: connects, lets drachtio-srf
  * reconnect with backoff (150 ms growing ×1.7, at most maxRetryDelayMs), and
- * logs every change of state once.
+ * logs every change of state once. drachtio-srf tells of a loss as
+ * 'reconnecting' first and 'close' after; whichever comes first is the loss.
  */
 export class DrachtioConnection {
   private status: DrachtioStatus = { state: 'disconnected', hostport: null, serverVersion: null, since: Date.now(), attempts: 0, lastError: null }
@@ -62,16 +65,13 @@ export class DrachtioConnection {
     srf.on('reconnecting', ({ delay, attempt }) => {
       if (this.status.state === 'stopped') return
       const first = this.status.state === 'connected'
+      this.lost()
       this.change({ state: 'connecting', attempts: attempt })
       // Every attempt at debug; the first after a loss (and every tenth) where operators look.
       const level = first || attempt % 10 === 0 ? 'warn' : 'debug'
       logger[level]({ host, port, delayMs: delay, attempt }, 'reconnecting to drachtio-server')
     })
-    srf.on('close', () => {
-      if (this.status.state !== 'connected') return
-      this.change({ state: 'disconnected', lastError: 'connection closed' })
-      logger.warn({ host, port }, 'connection to drachtio-server lost')
-    })
+    srf.on('close', () => this.lost())
     srf.on('error', (err) => {
       const message = err instanceof Error ? err.message : String(err)
       if (this.status.lastError !== message) logger.warn({ host, port, err }, 'drachtio-server connection error')
@@ -94,6 +94,14 @@ export class DrachtioConnection {
     }
     if (wasConnected) this.options.srf.disconnect()
     this.options.logger.info('drachtio connection closed')
+  }
+
+  /** An established connection went: logged and told once per loss. */
+  private lost(): void {
+    if (this.status.state !== 'connected') return
+    this.change({ state: 'disconnected', lastError: 'connection closed' })
+    this.options.logger.warn({ host: this.options.host, port: this.options.port }, 'connection to drachtio-server lost')
+    this.options.onLost?.()
   }
 
   private change(patch: Partial<DrachtioStatus>): void {

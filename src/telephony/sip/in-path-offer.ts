@@ -6,7 +6,7 @@ import { finalAnswer } from './final-answer.js'
 import { endCall, type InviteDeps, type InviteStep } from './invite-chain.js'
 import type { SipCall } from './sip-call.js'
 
-type LegResult = { kind: 'answered'; dialog: SrfDialog } | { kind: 'failed'; why: OfferFailure; status: number | null }
+type LegResult = { kind: 'answered'; dialog: SrfDialog } | { kind: 'failed'; why: OfferFailure; status: number | null } | { kind: 'lost' }
 
 /**
  * In-path mode (a B2BUA): rings each target from here for its ring time; on
@@ -24,7 +24,8 @@ export const ringInPath: InviteStep = {
       const pbxHost = deps.settings.extensionHost ?? `${call.req.source_address}:${call.req.source_port}`
       const uri = agentUri(target.address, pbxHost)
       const result: LegResult = uri ? await ringAgent(call, deps, target, uri) : { kind: 'failed', why: 'unreachable', status: null }
-      if (call.cancelled) {
+      // Whoever stopped the call (the CANCEL, the lost connection) records its end.
+      if (call.stopped || result.kind === 'lost') {
         if (result.kind === 'answered') void result.dialog.destroy().catch((err: unknown) => call.log.warn({ err }, 'BYE to agent failed'))
         return
       }
@@ -50,6 +51,13 @@ function ringAgent(call: SipCall, deps: InviteDeps, target: RouteTarget, uri: st
       cancelLeg()
     }, target.ringSeconds * 1000)
     call.onCancel = cancelLeg
+    // drachtio-server forgot the leg with the connection: no answer, 487 or timer callback will come.
+    call.onLost = () => {
+      clearTimeout(timer)
+      call.onCancel = null
+      call.onLost = null
+      resolve({ kind: 'lost' })
+    }
     const routed = call.routed!
     const headers: Record<string, string> = { 'X-Route-Rule': routed.decision.rule ?? 'fallback', 'X-Original-Call-ID': call.callId }
     if (routed.caller.customer) headers['X-Customer-Id'] = String(routed.caller.customer.id)
@@ -79,6 +87,7 @@ function ringAgent(call: SipCall, deps: InviteDeps, target: RouteTarget, uri: st
       .finally(() => {
         clearTimeout(timer)
         call.onCancel = null
+        call.onLost = null
       })
   })
 }
@@ -95,6 +104,7 @@ async function bridge(call: SipCall, deps: InviteDeps, agentId: string, agentLeg
     endCall(call, deps, 'abandoned', 'caller gone at answer')
     return
   }
+  call.talking = true
   call.log.info({ agentId }, 'call answered')
   const hungUp = (by: 'caller' | 'agent') => {
     if (call.endRecorded) return

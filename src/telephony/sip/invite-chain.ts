@@ -10,6 +10,8 @@ export interface InviteDeps {
   unrouted: UnroutedCallRecorder
   srf: Srf
   now: () => number
+  /** The calls held now (from the INVITE until their end is recorded), to end them if the connection is lost. */
+  held: Set<SipCall>
 }
 
 /**
@@ -22,10 +24,10 @@ export interface InviteStep {
   run(call: SipCall, deps: InviteDeps): Promise<Refusal | void> | Refusal | void
 }
 
-/** Runs the steps in order until one refuses or the caller cancels. Never throws. */
+/** Runs the steps in order until one refuses, the caller cancels or the connection is lost. Never throws. */
 export async function runInviteChain(steps: readonly InviteStep[], call: SipCall, deps: InviteDeps): Promise<void> {
   for (const step of steps) {
-    if (call.cancelled || call.answered) return
+    if (call.stopped || call.answered) return
     let refusal: Refusal | void
     try {
       refusal = await step.run(call, deps)
@@ -33,7 +35,7 @@ export async function runInviteChain(steps: readonly InviteStep[], call: SipCall
       call.log.error({ err, step: step.name }, 'INVITE step failed')
       refusal = { status: 500, outcome: 'failed', why: `${step.name} failed` }
     }
-    if (call.cancelled) return
+    if (call.stopped) return
     if (refusal) {
       call.respond(refusal.status, refusal.headers, refusal.reason)
       call.log.info({ step: step.name, status: refusal.status, why: refusal.why, outcome: refusal.outcome }, 'call answered without an agent')
@@ -43,6 +45,25 @@ export async function runInviteChain(steps: readonly InviteStep[], call: SipCall
   }
 }
 
+/** The end cause of calls held when the connection to drachtio-server went. */
+export const CONNECTION_LOST = 'drachtio connection lost'
+
+/**
+ * The connection to drachtio-server is gone, and with it every transaction and dialog of the calls
+ * held: drachtio-server never hands them to a new connection, so they cannot be taken up again.
+ * Each is ended now — its agent released (or, if talking, put in wrap-up) and its record written;
+ * a call the core is still deciding is ended by the routing step once it knows what was reserved.
+ */
+export function endHeldCalls(deps: InviteDeps): number {
+  const calls = [...deps.held]
+  for (const call of calls) {
+    call.lost = true
+    call.onLost?.()
+    if (!call.routing) endCall(call, deps, call.talking ? 'answered' : 'failed', CONNECTION_LOST)
+  }
+  return calls.length
+}
+
 /**
  * Records the end of a call once: through the lifecycle when it was routed,
  * as an unrouted call when it never got that far.
@@ -50,6 +71,7 @@ export async function runInviteChain(steps: readonly InviteStep[], call: SipCall
 export function endCall(call: SipCall, deps: InviteDeps, outcome: CallOutcome | undefined, cause: string): void {
   if (call.endRecorded) return
   call.endRecorded = true
+  deps.held.delete(call)
   if (call.routed) {
     deps.lifecycle.ended(call.callId, { outcome, cause })
     return

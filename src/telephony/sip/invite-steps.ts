@@ -1,6 +1,6 @@
 import { readCaller, readDialed } from './call-parties.js'
 import { finalAnswer } from './final-answer.js'
-import { endCall, type InviteStep } from './invite-chain.js'
+import { CONNECTION_LOST, endCall, type InviteStep } from './invite-chain.js'
 
 /** Refuses INVITEs too large to be a real call's (513 Message Too Large). */
 export const limitMessageSize: InviteStep = {
@@ -52,8 +52,9 @@ export const routeCall: InviteStep = {
     } finally {
       call.routing = false
     }
-    // The caller gave up while the core decided: release what was reserved.
+    // The caller gave up, or the connection went, while the core decided: release what was reserved.
     if (call.cancelled) endCall(call, deps, 'abandoned', 'caller cancelled')
+    else if (call.lost) endCall(call, deps, 'failed', CONNECTION_LOST)
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { createSrf, type Srf, type SrfRequest, type SrfResponse } from './drachtio.js'
 import { DrachtioConnection, type DrachtioStatus } from './drachtio-connection.js'
-import { endCall, runInviteChain, type InviteDeps, type InviteStep } from './invite-chain.js'
+import { endCall, endHeldCalls, runInviteChain, type InviteDeps, type InviteStep } from './invite-chain.js'
 import { ringInPath } from './in-path-offer.js'
 import { answerFinalAction, identifyCaller, limitMessageSize, readDialedNumber, routeCall } from './invite-steps.js'
 import { redirectToAgents } from './redirect-offer.js'
@@ -26,6 +26,8 @@ export interface SipAdapterOptions {
  * Calls over SIP: connects to drachtio-server, takes every INVITE through the
  * chain of steps (size → caller → dialed → route → final action → redirect or
  * ring in path) and answers OPTIONS so SBCs can health-check the server.
+ * When the connection to drachtio-server is lost, every call it held is
+ * ended at once: its agents are released and its records written.
  */
 export class SipAdapter {
   private readonly srf: Srf
@@ -36,10 +38,17 @@ export class SipAdapter {
   constructor(private readonly options: SipAdapterOptions) {
     this.srf = createSrf()
     const logger = options.logger
-    this.connection = new DrachtioConnection({ srf: this.srf, ...options.drachtio, logger, maxRetryDelayMs: options.maxRetryDelayMs, onReconnected: options.onReconnected })
+    this.connection = new DrachtioConnection({
+      srf: this.srf,
+      ...options.drachtio,
+      logger,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      onReconnected: options.onReconnected,
+      onLost: () => this.connectionLost()
+    })
     const offer = options.settings.mode === 'redirect' ? redirectToAgents : ringInPath
     this.steps = [limitMessageSize, identifyCaller, readDialedNumber, routeCall, answerFinalAction, offer]
-    this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now }
+    this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now, held: new Set() }
   }
 
   get status(): Readonly<DrachtioStatus> {
@@ -67,6 +76,7 @@ export class SipAdapter {
   private invite(req: SrfRequest, res: SrfResponse): void {
     const callId = safeCallId(req.get('Call-ID'))
     const call = new SipCall(callId, req, res, this.options.logger.child({ callId }), this.options.now())
+    this.deps.held.add(call)
     req.on('cancel', () => this.cancelled(call))
     call.log.debug({ uri: req.uri, from: req.get('From') }, 'INVITE received')
     runInviteChain(this.steps, call, this.deps).catch((err: unknown) => {
@@ -76,7 +86,13 @@ export class SipAdapter {
     })
   }
 
+  private connectionLost(): void {
+    const ended = endHeldCalls(this.deps)
+    if (ended > 0) this.options.logger.warn({ calls: ended }, 'calls in progress ended: connection to drachtio-server lost')
+  }
+
   private cancelled(call: SipCall): void {
+    if (call.lost) return
     call.cancelled = true
     call.log.info('caller cancelled')
     call.respond(487)

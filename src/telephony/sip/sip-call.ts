@@ -53,12 +53,21 @@ export class SipCall {
   routed: RoutedInteraction | null = null
   /** True once the caller sent CANCEL: whatever is in progress stops. */
   cancelled = false
+  /**
+   * True once the connection to drachtio-server was lost while the call was held: drachtio-server
+   * forgets a lost connection's transactions and dialogs, so nothing more can be sent or heard for it.
+   */
+  lost = false
+  /** True once caller and agent are connected (in path): the call was answered whatever ends it. */
+  talking = false
   /** True while the core is deciding: a CANCEL then leaves the ending to the routing step. */
   routing = false
   /** True once the call's end went to the records. */
   endRecorded = false
   /** What to stop when the caller cancels (the B leg ringing now). */
   onCancel: (() => void) | null = null
+  /** What to give up when the connection is lost (the B leg ringing now, whose answer can never come). */
+  onLost: (() => void) | null = null
   readonly arrivedAt: number
 
   constructor(
@@ -69,6 +78,11 @@ export class SipCall {
     now: number
   ) {
     this.arrivedAt = now
+  }
+
+  /** True once the caller cancelled or the connection was lost: no step may carry the call on. */
+  get stopped(): boolean {
+    return this.cancelled || this.lost
   }
 
   /** True once a final response went to the caller. */

@@ -9,10 +9,10 @@ const RULES = new URL('../../../routing-rules/', import.meta.url).pathname
 
 /**
  * The demo server with SIP turned on, connected to a drachtio stand-in. The
- * shipped rules are used with every ring time cut to 1 s so failover tests
- * do not wait 20 s per agent.
+ * shipped rules are used with every ring time cut to 1 s (or `ringSeconds`)
+ * so failover tests do not wait 20 s per agent.
  */
-export async function sipDemo(t: Test, env: Record<string, string> = {}) {
+export async function sipDemo(t: Test, env: Record<string, string> = {}, options: { ringSeconds?: number } = {}) {
   const standIn = await DrachtioStandIn.start({ secret: 'cymru' })
   t.teardown(() => standIn.close())
   const rulesDir = await mkdtemp(join(tmpdir(), 'sip-rules-'))
@@ -20,7 +20,7 @@ export async function sipDemo(t: Test, env: Record<string, string> = {}) {
   for (const file of await readdir(RULES)) {
     if (!file.endsWith('.yaml')) continue
     const text = await readFile(join(RULES, file), 'utf8')
-    await writeFile(join(rulesDir, file), text.replace(/ring: \d+s/g, 'ring: 1s'))
+    await writeFile(join(rulesDir, file), text.replace(/ring: \d+s/g, `ring: ${options.ringSeconds ?? 1}s`))
   }
   const server = await testDemoApp(t, {
     RULES_DIR: rulesDir,
