@@ -1,20 +1,24 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
 
 export interface AgentPageRoutesOptions {
-  /** The folder holding agent.html, agent.css and agent.js; found by itself when absent. */
+  /** The folder holding agent.html, agent.css and the page's ES modules; found by itself when absent. */
   dir?: string
 }
 
-/** The files served, and nothing else: no path from the URL ever reaches the file system. */
-const FILES = {
-  'agent.html': 'text/html; charset=utf-8',
-  'agent.css': 'text/css; charset=utf-8',
-  'agent.js': 'text/javascript; charset=utf-8'
-} as const
+/** The kinds of file the page is made of; nothing else in its folder is ever served. */
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8'
+}
+
+/** A page file's name: lower-case words joined by `-` or `.`, no path, no hidden file. */
+const FILE_NAME = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(html|css|js)$/
 
 // The page only talks to this server (fetch and the WebSocket) and runs no inline code.
 const CONTENT_SECURITY_POLICY = [
@@ -27,6 +31,8 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'"
 ].join('; ')
 
+const FileParams = Type.Object({ file: Type.String({ maxLength: 128, description: 'a file of the agent page, e.g. agent.js' }) })
+
 /**
  * Where the page's files are: next to this module's folder when run from
  * `src/` (`src/screenpop/page`), or from the compiled `dist/`, either a copy
@@ -38,20 +44,35 @@ export function findAgentPageDir(): string | null {
 }
 
 /**
- * The agent's page: `GET /agent` and its stylesheet and script under
- * `/agent/`. Plain files read from disk on each request (they are small), so
- * an edited page shows on reload without a build step or a restart.
+ * The page's files, by name: the folder's own HTML, CSS and JavaScript files,
+ * listed once at start-up. A URL is only ever a key into this list, so no path
+ * from a request reaches the file system.
+ */
+export function agentPageFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>()
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && FILE_NAME.test(entry.name)) files.set(entry.name, CONTENT_TYPES[extname(entry.name)]!)
+  }
+  return files
+}
+
+/**
+ * The agent's page: `GET /agent`, and under `/agent/` its stylesheet and its
+ * ES modules, served as they are (no build step). Read from disk on each
+ * request (they are small), so an edited file shows on reload without a
+ * restart; a new file needs one.
  */
 export async function agentPageRoutes(fastify: FastifyInstance, options: AgentPageRoutesOptions): Promise<void> {
   const dir = options.dir ?? findAgentPageDir()
   if (!dir || !existsSync(join(dir, 'agent.html'))) {
     throw new Error(`agentPageRoutes: the agent page's files (agent.html, agent.css, agent.js) are not in ${dir ?? 'src/screenpop/page or dist/screenpop/page'}`)
   }
+  const files = agentPageFiles(dir)
 
-  const serve = (name: keyof typeof FILES) => async (_request: unknown, reply: FastifyReply) => {
+  const send = async (reply: FastifyReply, name: string) => {
     const body = await readFile(join(dir, name))
     return reply
-      .header('content-type', FILES[name])
+      .header('content-type', files.get(name)!)
       .header('cache-control', 'no-cache')
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
@@ -59,6 +80,10 @@ export async function agentPageRoutes(fastify: FastifyInstance, options: AgentPa
       .send(body)
   }
 
-  fastify.get('/agent', serve('agent.html'))
-  for (const name of Object.keys(FILES) as (keyof typeof FILES)[]) fastify.get(`/agent/${name}`, serve(name))
+  fastify.get('/agent', async (_request, reply) => send(reply, 'agent.html'))
+  fastify.get('/agent/:file', { schema: { params: FileParams } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
+    const name = request.params.file
+    if (!files.has(name)) return reply.callNotFound()
+    return send(reply, name)
+  })
 }

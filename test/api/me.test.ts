@@ -95,7 +95,7 @@ t.test('GET /agent serves the page and its files; nothing else from the folder',
   t.match(html.headers.get('content-type'), /^text\/html/)
   t.match(html.headers.get('content-security-policy'), /script-src 'self'/)
   const text = await html.text()
-  t.match(text, /<script src="\/agent\/agent.js" defer><\/script>/)
+  t.match(text, /<script type="module" src="\/agent\/agent.js"><\/script>/)
   t.match((await fetch(`${url}/agent/agent.js`)).headers.get('content-type'), /^text\/javascript/)
   t.match((await fetch(`${url}/agent/agent.css`)).headers.get('content-type'), /^text\/css/)
   t.equal((await fetch(`${url}/agent/../package.json`)).status, 404)

@@ -1,0 +1,117 @@
+// One call's card, laid out to be read at a glance: who, why this agent,
+// the facts, the debt first, then deals, calls, needs, refusals, tasks, orders.
+
+import { statusText } from './calls.js'
+import { h, timeElement } from './dom.js'
+import { formatAmount, formatDate, formatDateTime, formatTime } from './format.js'
+import { labels } from './labels.js'
+
+const L = labels.card
+
+/** The card of `call`; `now` (epoch ms, the server's clock) decides which tasks are overdue. */
+export function renderCard(call, now) {
+  const { card } = call
+  const who = card.who || {}
+  const history = who.kind === 'customer' ? who.card : null
+  const customer = history ? history.customer : who.kind === 'customer' ? who.customer : null
+
+  const facts = []
+  const fact = (label, value, cls) => {
+    if (value === null || value === undefined || value === '') return
+    facts.push(h('div', { class: `fact ${cls || ''}` }, h('dt', {}, label), h('dd', {}, value)))
+  }
+  if (who.kind === 'customer') {
+    fact(L.company, customer && customer.company)
+    fact(L.tier, customer && customer.tier ? customer.tier.toUpperCase() : null, customer && customer.tier === 'vip' ? 'fact-vip' : '')
+    fact(L.owner, history && history.owner ? history.owner.name : who.customer && who.customer.ownerAgentId)
+    fact(L.language, customer && customer.language)
+  } else if (who.kind === 'lead') {
+    fact(L.source, who.source)
+    fact(L.campaign, who.campaign)
+    fact(L.costPerLead, formatAmount(who.costPerLead))
+  }
+  fact(L.phone, card.caller && (card.caller.number || card.caller.displayName))
+  if (card.line) fact(L.dialed, [card.line.name || card.line.number, card.line.product].filter(Boolean).join(' · '))
+
+  const article = h(
+    'article',
+    { class: `card card-${call.status}`, 'aria-labelledby': 'card-title' },
+    h('p', { class: `call-status status-${call.status}` }, statusText(call), ' · ', timeElement(call.at, formatTime(call.at))),
+    h('h3', { id: 'card-title', class: 'card-title' }, card.title),
+    h('p', { class: 'reason' }, h('span', { class: 'reason-label' }, L.whyYou), h('strong', {}, card.reason)),
+    facts.length ? h('dl', { class: 'facts' }, facts) : null,
+    card.degraded ? h('p', { class: 'notice' }, L.crmUnreachable) : null,
+    who.historyUnavailable ? h('p', { class: 'notice' }, L.historyUnavailable) : null
+  )
+  if (history) article.append(...renderHistory(history, now))
+  if (who.kind === 'lead') article.append(h('p', { class: 'notice lead-note' }, L.firstContact))
+  return article
+}
+
+function section(title, items, options = {}) {
+  const list = items.length ? h(options.ordered ? 'ol' : 'ul', { class: options.listClass || 'plain-list' }, items) : h('p', { class: 'muted' }, options.none || L.none)
+  return h('section', { class: `card-section ${options.class || ''}`, 'aria-label': title }, h('h4', {}, title), list)
+}
+
+function renderHistory(history, now) {
+  const parts = []
+  const overdue = history.payments.filter((p) => p.overdue)
+  if (overdue.length) {
+    const worst = Math.max(...overdue.map((p) => p.daysOverdue))
+    parts.push(
+      h(
+        'div',
+        { class: 'overdue', role: 'note', 'aria-label': L.overduePayments },
+        h('p', { class: 'overdue-head' }, h('strong', {}, L.overdueTotal(formatAmount(history.overdueTotal))), overdue.length === 1 ? L.overdueOne(worst) : L.overdueMany(overdue.length, worst)),
+        h('ul', { class: 'plain-list' }, overdue.map((p) => h('li', {}, L.overduePayment(formatAmount(p.amount), formatDate(p.dueDate), p.daysOverdue))))
+      )
+    )
+  }
+
+  const sections = []
+  sections.push(
+    section(
+      L.openDeals,
+      history.openDeals.map((d) => h('li', {}, h('span', { class: 'stage' }, d.stage), ' ', d.title, d.amount !== null ? h('span', { class: 'muted' }, ` · ${formatAmount(d.amount)}`) : null)),
+      { none: L.noOpenDeals }
+    )
+  )
+  sections.push(
+    section(
+      L.lastCalls,
+      history.lastCalls.slice(0, 5).map((c) =>
+        h(
+          'li',
+          {},
+          timeElement(c.at, formatDateTime(c.at)),
+          ' ',
+          h('span', { class: `outcome outcome-${c.outcome || 'unknown'}` }, c.outcome || L.noOutcome),
+          c.agent ? h('span', { class: 'muted' }, ` · ${c.agent.name}`) : null
+        )
+      ),
+      { none: L.noCallsBefore }
+    )
+  )
+  if (history.needs.length) sections.push(section(L.needs, history.needs.map((n) => h('li', {}, n)), { listClass: 'chips' }))
+  if (history.refusalReasons.length) sections.push(section(L.refusedBecause, history.refusalReasons.map((r) => h('li', {}, r)), { listClass: 'chips chips-warn' }))
+  sections.push(
+    section(
+      L.openTasks,
+      history.openTasks.map((t) => {
+        const late = Date.parse(t.dueAt) < now
+        return h('li', { class: late ? 'late' : null }, late ? h('strong', { class: 'late-label' }, L.overdue) : null, t.title, h('span', { class: 'muted' }, L.due(formatDateTime(t.dueAt))))
+      }),
+      { none: L.noOpenTasks }
+    )
+  )
+  if (history.recentOrders.length) {
+    sections.push(
+      section(
+        L.recentOrders,
+        history.recentOrders.slice(0, 3).map((o) => h('li', {}, o.product, h('span', { class: 'muted' }, ` · ${formatAmount(o.amount)} · ${formatDateTime(o.orderedAt)}`)))
+      )
+    )
+  }
+  parts.push(h('div', { class: 'card-sections' }, sections))
+  return parts
+}
