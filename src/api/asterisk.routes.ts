@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { Errors } from '../errors.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
+import { CurlCalls, type DialAnswer } from '../telephony/ami/curl-calls.js'
 
 export interface AsteriskRoutesOptions {
   interactions: InteractionRouter
-  /** The extension to dial for an agent, or null when they have none. */
+  /** The extension to dial for an agent (the CRM's extension, else the SIP URI's user), or null when they have none. */
   extensionOf: (agentId: string) => string | null
   /** Dial string with {extension}, e.g. "PJSIP/{extension}". */
   dialTemplate: string
@@ -19,34 +21,49 @@ const DialQuery = Type.Object(
   },
   { additionalProperties: false }
 )
+const CallParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 256, description: 'the channel= given to /v1/asterisk/dial' }) })
+const NoAnswerBody = Type.Object({ status: Type.Optional(Type.String({ maxLength: 32, description: "Dial()'s ${DIALSTATUS}: NOANSWER, BUSY, CHANUNAVAIL…" })) })
+const EndedBody = Type.Object({ cause: Type.Optional(Type.String({ maxLength: 64, description: "the caller channel's ${HANGUPCAUSE}" })) })
+const DialText = Type.String({ description: 'a ready Dial() argument, "PJSIP/1001,20", or empty when nobody can take the call' })
 
 /**
- * For dialplans that ask synchronously with CURL(): the answer is a ready
- * Dial() argument, "PJSIP/1001,20" (device, ring seconds), or an empty body
- * when nobody can take the call (the dialplan then runs its final action).
- * The agent is reserved; the dialplan reports the outcome to /v1/interactions/<id>/…,
- * and without a report the server moves on after the ring time.
+ * For dialplans that ask synchronously with CURL() and dial themselves: the
+ * answer to a dial request is a ready Dial() argument, "PJSIP/1001,20"
+ * (device, ring seconds), or an empty body when nobody can take the call (the
+ * dialplan then runs its final action). The agent stays reserved until the
+ * dialplan reports answered, no-answer (answered with the next Dial argument)
+ * or ended; reports are POSTs with form fields, as CURL(url,data) sends them.
  */
 export async function asteriskRoutes(fastify: FastifyInstance, options: AsteriskRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const calls = new CurlCalls({ ...options, logger: fastify.log })
+  fastify.addHook('onClose', async () => calls.close())
+  // CURL(url,data) posts data as a form; the platform's parser reads it.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))))
 
-  app.get('/v1/asterisk/dial', { schema: { querystring: DialQuery } }, async (request, reply) => {
+  const dialText = (reply: { type: (t: string) => unknown; header: (k: string, v: string) => unknown }, answer: DialAnswer) => {
+    reply.type('text/plain; charset=utf-8')
+    reply.header('x-cti-call-id', answer.callId)
+    if (answer.agentId) reply.header('x-cti-agent-id', answer.agentId)
+    if (answer.final) reply.header('x-cti-final', answer.final)
+    return answer.dial
+  }
+
+  app.get('/v1/asterisk/dial', { schema: { querystring: DialQuery, response: { 200: DialText } } }, async (request, reply) => {
     const { caller, dialed, channel } = request.query
-    const routed = await options.interactions.route({ callId: channel, caller: caller || null, dialed: dialed || null, channel: 'ami', kind: 'call', ringTimer: true })
-    reply.type('text/plain; charset=utf-8').header('x-cti-call-id', routed.callId)
-    let decision = routed.decision
-    for (let target = decision.targets[0]; target; target = decision.targets[0]) {
-      const extension = options.extensionOf(target.agentId)
-      if (extension !== null) {
-        reply.header('x-cti-agent-id', target.agentId)
-        return `${options.dialTemplate.replaceAll('{extension}', extension)},${target.ringSeconds}`
-      }
-      request.log.warn({ callId: routed.callId, agentId: target.agentId }, 'agent has no extension to dial; offering the next')
-      const next = await options.interactions.failed(routed.callId, target.agentId, 'unreachable')
-      if (!next) break
-      decision = next
-    }
-    reply.header('x-cti-final', decision.final.kind)
-    return ''
+    return dialText(reply, await calls.dial({ caller: caller || null, dialed: dialed || null, channel }))
+  })
+
+  app.post('/v1/asterisk/calls/:callId/answered', { schema: { params: CallParams } }, async (request) => {
+    if (!calls.answered(request.params.callId)) throw Errors.badRequest(`call ${request.params.callId} is not ringing an agent`)
+    return { callId: request.params.callId, answered: true }
+  })
+
+  app.post('/v1/asterisk/calls/:callId/no-answer', { schema: { params: CallParams, body: Type.Optional(NoAnswerBody), response: { 200: DialText } } }, async (request, reply) => {
+    return dialText(reply, await calls.noAnswer(request.params.callId, request.body?.status ?? 'NOANSWER'))
+  })
+
+  app.post('/v1/asterisk/calls/:callId/ended', { schema: { params: CallParams, body: Type.Optional(EndedBody) } }, async (request) => {
+    return { callId: request.params.callId, ended: calls.ended(request.params.callId, request.body?.cause || undefined) }
   })
 }

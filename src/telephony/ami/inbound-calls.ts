@@ -54,7 +54,8 @@ export interface InboundCallsOptions {
 
 const LATE_EVENTS_MS = 500
 
-const DIAL_FAILURES: Record<string, OfferFailure> = {
+/** Dial()'s DIALSTATUS values that mean the agent did not take the call, and how. */
+export const DIAL_FAILURES: Record<string, OfferFailure> = {
   NOANSWER: 'ring-timeout',
   BUSY: 'busy',
   CONGESTION: 'unreachable',
