@@ -14,7 +14,7 @@ export interface WebhookEvent {
 
 export interface WebhookPopOptions {
   targets: readonly WebhookTarget[]
-  /** Key of the HMAC-SHA256 signature over the exact body. */
+  /** Key of the HMAC-SHA256 signature over `<timestamp>.<body>`. */
   secret: string
   /** The agent's team now, or null (team targets then do not apply). */
   teamOf: (agentId: string) => string | null
@@ -40,7 +40,6 @@ interface Delivery {
   eventId: string
   url: string
   body: string
-  signature: string
   attempts: number
 }
 
@@ -50,11 +49,20 @@ type Outcome = { ok: true } | { ok: false; retry: boolean; status?: number; err?
 const DEFAULTS = { timeoutMs: 5000, maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxQueue: 10_000, concurrency: 8 }
 
 /**
+ * The signature of one delivery attempt: `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
+ * The timestamp (Unix seconds) is inside what is signed, so a captured request cannot be
+ * replayed later: a receiver refuses timestamps outside its tolerance.
+ */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
+}
+
+/**
  * Sends every screen-pop event of an agent to the webhooks configured for
- * that agent or their team, for CRMs that show their own pop. Each POST is
- * signed (`X-Signature: sha256=<hex HMAC of the body>`) and carries
- * `X-Event-Id` (stable across retries: receivers deduplicate on it) and
- * `X-Timestamp` (epoch ms of the attempt).
+ * that agent or their team, for CRMs that show their own pop. Each POST
+ * carries `X-CTI-Timestamp` (Unix seconds of the attempt), `X-CTI-Signature`
+ * (see signWebhook) and `X-Event-Id` (stable across retries: receivers
+ * deduplicate on it); every attempt is signed afresh with its own timestamp.
  *
  * `deliver` only queues and returns: routing and the agent pages never wait
  * for a receiver. Network errors, timeouts, 5xx and 429 are retried with
@@ -94,14 +102,13 @@ export class WebhookPop {
     const urls = this.urlsFor(agentId)
     if (urls.length === 0) return
     const body = JSON.stringify({ agentId, ...event })
-    const signature = `sha256=${createHmac('sha256', this.options.secret).update(body).digest('hex')}`
     for (const url of urls) {
       if (this.size >= this.settings.maxQueue) {
         this.options.logger.warn({ agentId, eventId: event.id, target: describeUrl(url), queued: this.size }, 'screen-pop webhook queue full; event dropped')
         continue
       }
       this.size++
-      this.ready.push({ agentId, eventId: event.id, url, body, signature, attempts: 0 })
+      this.ready.push({ agentId, eventId: event.id, url, body, attempts: 0 })
     }
     this.pump()
   }
@@ -154,14 +161,15 @@ export class WebhookPop {
   }
 
   private async send(delivery: Delivery, abort: AbortSignal): Promise<Outcome> {
+    const timestamp = String(Math.floor((this.options.now ?? Date.now)() / 1000))
     try {
       const response = await this.post(delivery.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-signature': delivery.signature,
-          'x-event-id': delivery.eventId,
-          'x-timestamp': String((this.options.now ?? Date.now)())
+          'x-cti-timestamp': timestamp,
+          'x-cti-signature': signWebhook(this.options.secret, timestamp, delivery.body),
+          'x-event-id': delivery.eventId
         },
         body: delivery.body,
         signal: AbortSignal.any([abort, AbortSignal.timeout(this.settings.timeoutMs)])

@@ -66,24 +66,40 @@ function webhooks(t: Test, options: Partial<WebhookPopOptions> & Pick<WebhookPop
   return { pop, lines }
 }
 
-function verifies(body: string, header: string | string[] | undefined): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`)
-  const given = Buffer.from(String(header))
+// How a receiver verifies a delivery, as docs/api.md shows it: the signature covers the timestamp,
+// and a timestamp outside the tolerance is refused, so a captured request cannot be replayed.
+const TOLERANCE_SECONDS = 300
+function verifyWebhook(secret: string, headers: IncomingHttpHeaders, rawBody: string, nowSeconds = Date.now() / 1000): boolean {
+  const timestamp = String(headers['x-cti-timestamp'] ?? '')
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > TOLERANCE_SECONDS) return false
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`)
+  const given = Buffer.from(String(headers['x-cti-signature'] ?? ''))
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
+const verifies = (got: Received, nowSeconds?: number) => verifyWebhook(SECRET, got.headers, got.body, nowSeconds)
+
 const event = (n: number): WebhookEvent & { callId: string } => ({ type: 'card', callId: `call-${n}`, id: `ev-${n}`, seq: n, at: MONDAY_11_MSK })
 
-t.test('the POST is signed over the exact body and names the event', async (t) => {
+t.test('the POST is signed over its timestamp and the exact body, and names the event', async (t) => {
   const crm = await receiver(t)
-  const { pop } = webhooks(t, { targets: [{ agent: 'a-anna', url: crm.url }], now: () => MONDAY_11_MSK + 5 })
+  const sentAt = MONDAY_11_MSK + 5_500
+  const { pop } = webhooks(t, { targets: [{ agent: 'a-anna', url: crm.url }], now: () => sentAt })
   pop.deliver('a-anna', event(1))
   await crm.requests(1)
   const [got] = crm.received
-  t.ok(verifies(got!.body, got!.headers['x-signature']), 'X-Signature is the HMAC-SHA256 of the body')
-  t.notOk(verifies(got!.body.replace('call-1', 'call-2'), got!.headers['x-signature']), 'and fails for any other body')
+  const timestamp = String(Math.floor(sentAt / 1000))
+  t.equal(got!.headers['x-cti-timestamp'], timestamp, 'X-CTI-Timestamp is the Unix time of the attempt, in seconds')
+  t.equal(got!.headers['x-cti-signature'], `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${got!.body}`).digest('hex')}`, 'X-CTI-Signature is the HMAC-SHA256 of "<timestamp>.<body>"')
+  t.ok(verifies(got!, sentAt / 1000), 'a receiver verifies it')
+  t.notOk(verifies({ ...got!, body: got!.body.replace('call-1', 'call-2') }, sentAt / 1000), 'and it fails for any other body')
+  t.notOk(verifies({ ...got!, headers: { ...got!.headers, 'x-cti-timestamp': String(Number(timestamp) + 1) } }, sentAt / 1000), 'or any other timestamp')
+  t.notOk(verifies(got!, sentAt / 1000 + TOLERANCE_SECONDS + 1), 'a capture replayed past the tolerance is refused')
+  const bodyOnly = `sha256=${createHmac('sha256', SECRET).update(got!.body).digest('hex')}`
+  t.not(got!.headers['x-cti-signature'], bodyOnly, 'the old signature of the body alone is not sent')
+  t.notOk(verifies({ ...got!, headers: { ...got!.headers, 'x-cti-signature': bodyOnly } }, sentAt / 1000), 'and does not verify')
+  t.equal(got!.headers['x-signature'], undefined, 'no unsigned-timestamp header is left to replay')
   t.equal(got!.headers['x-event-id'], 'ev-1')
-  t.equal(got!.headers['x-timestamp'], String(MONDAY_11_MSK + 5))
   t.equal(got!.headers['content-type'], 'application/json')
   t.same(JSON.parse(got!.body), { agentId: 'a-anna', type: 'card', callId: 'call-1', id: 'ev-1', seq: 1, at: MONDAY_11_MSK })
   await pop.drained()
@@ -125,10 +141,29 @@ t.test('a 500 is retried with backoff until the receiver takes it; same id and b
   const [first, second, third] = crm.received
   t.equal(new Set(crm.received.map((r) => r.headers['x-event-id'])).size, 1)
   t.equal(new Set(crm.received.map((r) => r.body)).size, 1)
-  t.ok(crm.received.every((r) => verifies(r.body, r.headers['x-signature'])))
+  t.ok(crm.received.every((r) => verifies(r)), 'every attempt verifies')
   t.ok(second!.at - first!.at >= 35, `first wait ${second!.at - first!.at} ms, about 40`)
   t.ok(third!.at - second!.at >= 75, `second wait ${third!.at - second!.at} ms, about 80: doubled`)
   t.same(lines.filter((l) => l.level >= 40), [], 'nothing to warn about once delivered')
+})
+
+t.test('a retry is signed afresh with the time of its own attempt', async (t) => {
+  let clock = MONDAY_11_MSK
+  const crm = await receiver(t, (res, n) => {
+    // A minute passes before the receiver is back.
+    clock += 60_000
+    res.statusCode = n === 1 ? 503 : 200
+    res.end()
+  })
+  const { pop } = webhooks(t, { targets: [{ agent: 'a-anna', url: crm.url }], now: () => clock })
+  pop.deliver('a-anna', event(1))
+  await crm.requests(2)
+  await pop.drained()
+  const [first, retry] = crm.received
+  t.equal(Number(retry!.headers['x-cti-timestamp']) - Number(first!.headers['x-cti-timestamp']), 60)
+  t.not(retry!.headers['x-cti-signature'], first!.headers['x-cti-signature'])
+  t.ok(verifies(retry!, clock / 1000), 'the retry verifies at the time it is received')
+  t.equal(retry!.headers['x-event-id'], first!.headers['x-event-id'], 'under the same event id')
 })
 
 t.test('a receiver that keeps failing is given up after maxAttempts, with one log line', async (t) => {
@@ -213,7 +248,7 @@ t.test('through the server: a slow receiver delays neither routing nor the agent
 
   await crm.requests(1)
   const [got] = crm.received
-  t.ok(verifies(got!.body, got!.headers['x-signature']))
+  t.ok(verifies(got!, MONDAY_11_MSK / 1000), 'signed at the server clock')
   t.match(JSON.parse(got!.body), { agentId: 'a-anna', type: 'card', callId: 'slow-crm', id: card.id, seq: card.seq, title: 'Ivan Petrov' })
   t.equal(got!.headers['x-event-id'], card.id)
   t.equal(app.webhooks?.pending, 1, 'still waiting for the receiver')
