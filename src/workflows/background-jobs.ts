@@ -41,7 +41,8 @@ const WRITER = 'workflow jobs'
 
 /**
  * Runs the database work of the CRM workflows (leads, call-back tasks) off the
- * call path, a few at a time, in order. A job the database refuses for a
+ * call path, a few at a time, in order (the jobs of one call one after the
+ * other, so a call-back task finds the lead made before it). A job the database refuses for a
  * reason that is not the job's own (unreachable, read-only, out of disk…) is
  * kept and tried again after a growing pause, however long that takes; past
  * `maxPending` jobs wait in the journal file. A job that fails on its own
@@ -54,6 +55,8 @@ export class BackgroundJobs {
   /** Jobs read from the journal and not yet done, in journal order. */
   private readonly fromJournal: Queued[] = []
   private running = 0
+  /** Calls one of whose jobs is running. */
+  private readonly busyCalls = new Set<string>()
   private pausedUntil: NodeJS.Timeout | undefined
   private retryDelay: number
   private readingJournal = false
@@ -140,7 +143,17 @@ export class BackgroundJobs {
   /** Starts what may start now. */
   private pump(): void {
     if (this.closed || this.pausedUntil) return
-    while (this.running < this.concurrency && this.queue.length > 0) void this.attempt(this.queue.shift()!)
+    // Jobs of one call run one after the other, in the order they came (a lead before its call-back task).
+    const blocked = new Set(this.busyCalls)
+    for (let i = 0; i < this.queue.length && this.running < this.concurrency; ) {
+      const callId = callOf(this.queue[i]!.entry)
+      if (callId !== null && blocked.has(callId)) {
+        i++
+        continue
+      }
+      if (callId !== null) blocked.add(callId)
+      void this.attempt(this.queue.splice(i, 1)[0]!)
+    }
     if (this.queue.length === 0 && this.running === 0) void this.readJournal()
     this.settle()
   }
@@ -148,6 +161,8 @@ export class BackgroundJobs {
   private async attempt(job: Queued): Promise<void> {
     this.running++
     const { entry } = job
+    const callId = callOf(entry)
+    if (callId !== null) this.busyCalls.add(callId)
     const { logger } = this.options
     let retry = false
     try {
@@ -168,6 +183,7 @@ export class BackgroundJobs {
       }
     }
     this.running--
+    if (callId !== null) this.busyCalls.delete(callId)
     if (retry) {
       this.queue.unshift(job)
       this.pause()
@@ -242,4 +258,8 @@ export class BackgroundJobs {
     this.waiters = []
     for (const resolve of waiters) resolve()
   }
+}
+
+function callOf(entry: JobEntry): string | null {
+  return typeof entry.context.callId === 'string' ? entry.context.callId : null
 }

@@ -83,3 +83,19 @@ t.test('jobs past the limit wait in the journal, and a later start runs them', a
   t.equal((await readFile(join(dir, 'workflow-jobs.journal'), 'utf8')).length, 0, 'the journal is emptied once done')
   await second.close()
 })
+
+t.test('the jobs of one call run one after the other, while other calls go on beside them', async (t) => {
+  const jobs = new BackgroundJobs({ logger: silent, concurrency: 4 })
+  const log: string[] = []
+  const step = jobs.define('step', async (input: { name: string; ms: number }) => {
+    log.push(`start ${input.name}`)
+    await new Promise((resolve) => setTimeout(resolve, input.ms))
+    log.push(`end ${input.name}`)
+  })
+  void step({ callId: 'c-1' }, { name: 'c-1 lead', ms: 50 })
+  void step({ callId: 'c-1' }, { name: 'c-1 task', ms: 1 })
+  void step({ callId: 'c-2' }, { name: 'c-2 lead', ms: 1 })
+  await jobs.settled()
+  t.ok(log.indexOf('end c-1 lead') < log.indexOf('start c-1 task'), 'the second job of a call starts once the first is done')
+  t.ok(log.indexOf('end c-2 lead') < log.indexOf('end c-1 lead'), 'another call does not wait for it')
+})
