@@ -25,6 +25,11 @@ const NO_LINE = 'none'
  * queue, connected agent pages, and reconnections per transport. One registry
  * per App, so that several servers in one process (tests) never share counts.
  */
+/** Whatever was dialed that is not a configured line: one series for all of them. */
+const OTHER_LINE = 'other'
+// prom-client escapes \, " and newline; any other control character would be written raw.
+const CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f]/g
+const MAX_LABEL_LENGTH = 64
 export class Metrics {
   readonly registry = new Registry()
   readonly callsOffered: Counter<'line'>
@@ -40,6 +45,11 @@ export class Metrics {
     this.callsOffered = new Counter({ name: 'cti_calls_offered_total', help: 'Inbound interactions routed, by dialed line', labelNames: ['line'], registers })
     this.callsAnswered = new Counter({ name: 'cti_calls_answered_total', help: 'Interactions answered by an agent, by dialed line', labelNames: ['line'], registers })
     this.callsMissed = new Counter({ name: 'cti_calls_missed_total', help: 'Inbound calls that ended unanswered (missed or abandoned), by dialed line', labelNames: ['line', 'outcome'], registers })
+  /**
+   * The lines calls were routed on: numbers the line directory knew (configured in the rules or the
+   * CRM). A dialed number outside it counts as `other`, so dialed strings cannot add series.
+   */
+  private readonly knownLines = new Set<string>()
     this.decisionSeconds = new Histogram({
       name: 'cti_routing_decision_seconds',
       help: 'Time the routing core takes to decide (pure, in memory)',
@@ -84,12 +94,14 @@ export class Metrics {
   /** The InteractionRouter listener: inbound interactions offered, by line. */
   readonly interaction = (event: InteractionEvent): void => {
     if (event.type !== 'routed' || event.request.direction !== 'inbound') return
-    this.callsOffered.inc({ line: event.routed.line?.number ?? NO_LINE })
+    const line = event.routed.line?.number
+    if (line !== undefined) this.knownLines.add(line)
+    this.callsOffered.inc({ line: line !== undefined ? labelValue(line) : event.request.dialed === null ? NO_LINE : OTHER_LINE })
   }
 
   /** The CallRecorder's finished-record listener: answered and unanswered, by line. */
   readonly finished = (record: Readonly<CallRecord>): void => {
-    const line = record.dialed ?? NO_LINE
+    const line = record.dialed === null ? NO_LINE : this.knownLines.has(record.dialed) ? labelValue(record.dialed) : OTHER_LINE
     if (record.outcome === 'answered') this.callsAnswered.inc({ line })
     else if (record.direction === 'inbound' && (record.outcome === 'missed' || record.outcome === 'abandoned')) this.callsMissed.inc({ line, outcome: record.outcome })
   }
@@ -98,4 +110,9 @@ export class Metrics {
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
   }
+}
+
+/** A label value safe to write: control characters replaced, length bounded. */
+function labelValue(text: string): string {
+  return text.slice(0, MAX_LABEL_LENGTH).replace(CONTROL_CHARACTERS, '\uFFFD')
 }
