@@ -1,0 +1,68 @@
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { listAgents } from '../crm/agent.repository.js'
+import type { CrmDatabase } from '../crm/database.js'
+import type { AgentIndex } from '../routing/index.js'
+import { AmiAdapter, type AmiAdapterOptions } from '../telephony/ami/ami-adapter.js'
+import type { CallBackRequest, PlacedCallBack } from '../telephony/ami/call-backs.js'
+import type { CrmLoader } from './crm.js'
+
+export interface AmiParts {
+  /** Asterisk through AMI; null when AMI_HOST is not set. Started by the root once rules are loaded. */
+  adapter: AmiAdapter | null
+  /** Places a call-back through Asterisk; null without AMI. */
+  placeCallBack: ((request: CallBackRequest) => Promise<PlacedCallBack>) | null
+  /** The extension Asterisk dials for an agent: AMI's directory, else the agent's address. */
+  extensionOf: (agentId: string) => string | null
+  /** For /ready: whether AMI is logged in; null without AMI. */
+  readiness: (() => Promise<{ ok: boolean; detail: string }>) | null
+}
+
+export function wireAmi(o: {
+  config: Config
+  logger: Logger
+  now: () => number
+  database: CrmDatabase
+  agents: AgentIndex
+  crm: CrmLoader
+  lifecycle: AmiAdapterOptions['lifecycle']
+  onReconnected: () => void
+}): AmiParts {
+  const { config: c, agents } = o
+  const addressExtension = (agentId: string) => extensionOfAddress(agents.get(agentId)?.profile.address)
+  if (!c.AMI_HOST) return { adapter: null, placeCallBack: null, extensionOf: addressExtension, readiness: null }
+  const ami = new AmiAdapter({
+    settings: {
+      host: c.AMI_HOST,
+      port: c.AMI_PORT,
+      user: c.AMI_USER ?? '',
+      secret: c.AMI_SECRET ?? '',
+      contexts: { agents: c.AMI_AGENTS_CONTEXT, wait: c.AMI_WAIT_CONTEXT, final: c.AMI_FINAL_CONTEXT },
+      outboundContext: c.AMI_OUTBOUND_CONTEXT,
+      actionTimeoutMs: c.AMI_ACTION_TIMEOUT_MS,
+      reconnectMaxMs: c.AMI_RECONNECT_MAX_MS,
+      wrapUpSeconds: c.WRAP_UP_SECONDS
+    },
+    lifecycle: o.lifecycle,
+    index: agents,
+    loadAgents: () => listAgents(o.database.db),
+    logger: o.logger.child({ component: 'ami' }),
+    now: o.now,
+    onReconnected: o.onReconnected
+  })
+  o.crm.onAgentsLoaded((loaded) => ami.directory.load(loaded))
+  o.crm.onAgentChanged((agent) => ami.agentChanged(agent))
+  return {
+    adapter: ami,
+    placeCallBack: (request) => ami.placeCallBack(request),
+    extensionOf: (agentId) => ami.directory.line(agentId)?.extension ?? addressExtension(agentId),
+    readiness: () => ami.ready()
+  }
+}
+
+/** An extension from an agent's address: "1001" as is, the user part of "sip:1001@pbx". */
+function extensionOfAddress(address: string | undefined): string | null {
+  if (!address) return null
+  const match = /^sips?:([^@;]+)@/.exec(address)
+  return match ? match[1]! : address.includes(':') ? null : address
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { sipSettings } from '../telephony/sip/settings.js'
+import { SipAdapter, type SipAdapterOptions } from '../telephony/sip/sip-adapter.js'
+import { StartupError } from './startup-error.js'
+
+/** Calls over SIP through drachtio-server; null when SIP_DRACHTIO_HOST is not set. Started by the root once rules are loaded. */
+export function wireSip(o: {
+  config: Config
+  logger: Logger
+  now: () => number
+  lifecycle: SipAdapterOptions['lifecycle']
+  unrouted: SipAdapterOptions['unrouted']
+  onReconnected: () => void
+}): SipAdapter | null {
+  const { SIP_DRACHTIO_HOST: host, SIP_DRACHTIO_PORT: port, SIP_DRACHTIO_SECRET: secret } = o.config
+  if (!host) return null
+  // loadConfig refuses a host without a secret; a hand-built config must not slip through.
+  if (!secret) throw new StartupError('SIP_DRACHTIO_HOST is set but SIP_DRACHTIO_SECRET is not')
+  return new SipAdapter({
+    drachtio: { host, port, secret },
+    settings: sipSettings(o.config),
+    lifecycle: o.lifecycle,
+    unrouted: o.unrouted,
+    logger: o.logger.child({ component: 'sip' }),
+    now: o.now,
+    onReconnected: o.onReconnected
+  })
+}
