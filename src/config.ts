@@ -141,6 +141,7 @@ const ConfigSchema = Type.Object({
   AMI_OUTBOUND_CONTEXT: Type.String({ default: 'cti-outbound', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context that dials a call-back's customer", expected: "the dialplan context that dials a call-back's customer" }),
   AMI_ACTION_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000, description: 'how long an AMI action may take', expected: 'milliseconds 100..60000 an AMI action may take' }),
   AMI_RECONNECT_MAX_MS: Type.Integer({ default: 30000, minimum: 250, maximum: 600000, description: 'the longest wait between reconnection attempts to Asterisk (from 250 ms, doubling)', expected: 'milliseconds 250..600000: the longest wait between reconnection attempts' }),
+  AMI_RECONCILE_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, description: "how often the server checks Asterisk's channels (CoreShowChannels) to end calls whose Hangup never arrived; 0 turns the check off", expected: 'seconds 0..3600 between channel checks; 0 turns them off' }),
   AMI_DIAL_TEMPLATE: Type.String({
     default: 'PJSIP/{extension}',
     pattern: '\\{extension\\}',

@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { listAgents } from '../crm/agent.repository.js'
 import type { CrmDatabase } from '../crm/database.js'
 import type { AgentIndex } from '../routing/index.js'
+import { AgentDirectory } from '../telephony/ami/agent-directory.js'
 import { AmiAdapter, type AmiAdapterOptions } from '../telephony/ami/ami-adapter.js'
 import type { CallBackRequest, PlacedCallBack } from '../telephony/ami/call-backs.js'
 import type { CrmLoader } from './crm.js'
@@ -12,7 +13,7 @@ export interface AmiParts {
   adapter: AmiAdapter | null
   /** Places a call-back through Asterisk; null without AMI. */
   placeCallBack: ((request: CallBackRequest) => Promise<PlacedCallBack>) | null
-  /** The extension Asterisk dials for an agent: AMI's directory, else the agent's address. */
+  /** The extension Asterisk dials for an agent: the CRM's extension, else the user of their SIP URI (with or without AMI). */
   extensionOf: (agentId: string) => string | null
   /** For /ready: whether AMI is logged in; null without AMI. */
   readiness: (() => Promise<{ ok: boolean; detail: string }>) | null
@@ -29,8 +30,13 @@ export function wireAmi(o: {
   onReconnected: () => void
 }): AmiParts {
   const { config: c, agents } = o
-  const addressExtension = (agentId: string) => extensionOfAddress(agents.get(agentId)?.profile.address)
-  if (!c.AMI_HOST) return { adapter: null, placeCallBack: null, extensionOf: addressExtension, readiness: null }
+  if (!c.AMI_HOST) {
+    // The CURL dialplan needs agents' extensions too: the profile's address prefers the SIP URI.
+    const directory = new AgentDirectory()
+    o.crm.onAgentsLoaded((loaded) => directory.load(loaded))
+    o.crm.onAgentChanged((agent) => directory.set(agent))
+    return { adapter: null, placeCallBack: null, extensionOf: (agentId) => directory.line(agentId)?.extension ?? null, readiness: null }
+  }
   const ami = new AmiAdapter({
     settings: {
       host: c.AMI_HOST,
@@ -41,7 +47,8 @@ export function wireAmi(o: {
       outboundContext: c.AMI_OUTBOUND_CONTEXT,
       actionTimeoutMs: c.AMI_ACTION_TIMEOUT_MS,
       reconnectMaxMs: c.AMI_RECONNECT_MAX_MS,
-      wrapUpSeconds: c.WRAP_UP_SECONDS
+      wrapUpSeconds: c.WRAP_UP_SECONDS,
+      reconcileSeconds: c.AMI_RECONCILE_SECONDS
     },
     lifecycle: o.lifecycle,
     index: agents,
@@ -55,14 +62,7 @@ export function wireAmi(o: {
   return {
     adapter: ami,
     placeCallBack: (request) => ami.placeCallBack(request),
-    extensionOf: (agentId) => ami.directory.line(agentId)?.extension ?? addressExtension(agentId),
+    extensionOf: (agentId) => ami.directory.line(agentId)?.extension ?? null,
     readiness: () => ami.ready()
   }
-}
-
-/** An extension from an agent's address: "1001" as is, the user part of "sip:1001@pbx". */
-function extensionOfAddress(address: string | undefined): string | null {
-  if (!address) return null
-  const match = /^sips?:([^@;]+)@/.exec(address)
-  return match ? match[1]! : address.includes(':') ? null : address
 }

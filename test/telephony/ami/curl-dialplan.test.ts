@@ -53,6 +53,11 @@ async function curlServer(t: Test, options: { ownerRing?: string; annaSipUri?: s
   }
 }
 
+t.test("GET /v1/asterisk/dial dials the agent's extension, not the user of their SIP URI, without AMI", async (t) => {
+  const server = await curlServer(t, { annaSipUri: 'sip:anna@pbx.example.com' })
+  t.equal(await server.dial('1796156590.11'), 'PJSIP/1001,20')
+})
+
 t.test('answered, then ended: the agent is held for the whole call and one answered record is written', async (t) => {
   const server = await curlServer(t)
   t.equal(await server.dial('1796156590.12'), 'PJSIP/1001,20')

@@ -2,8 +2,9 @@ import { connect, createServer, type Socket } from 'node:net'
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import { AmiClient } from '../../../src/telephony/ami/ami-client.js'
-import { request } from '../../helpers/test-app.js'
-import { CALLERS, serverWithAmi, SPRING_CRM_LINE, until } from './ami-harness.js'
+import { field, type AmiMessage } from '../../../src/telephony/ami/ami-message.js'
+import { MONDAY_11_MSK, request, testApp } from '../../helpers/test-app.js'
+import { CALLERS, seedCrm, serverWithAmi, SPRING_CRM_LINE, until } from './ami-harness.js'
 
 /**
  * Against a real Asterisk 22 running the shipped sip-config/asterisk files, with
@@ -13,6 +14,8 @@ import { CALLERS, serverWithAmi, SPRING_CRM_LINE, until } from './ami-harness.js
  * [cti-test-phones] (extension answers after 1 s unless global ANSWER_<ext>=no)
  * and [cti-test-customers] (answers), with CTI_AGENT_TECH=Local,
  * CTI_AGENT_SUFFIX=@cti-test-phones, CTI_TRUNK_TECH=Local, CTI_TRUNK_SUFFIX=@cti-test-customers.
+ * sip-config/asterisk/testing/ has that dialplan and the AMI logins, among them ASTERISK_AMI_LOSSY_USER
+ * (default cti-lossy): the server's rights, but no Hangup event ever reaches it.
  */
 const address = process.env.ASTERISK_AMI_TEST
 if (!address) {
@@ -22,6 +25,7 @@ if (!address) {
   const [host, port] = address.split(':') as [string, string]
   const user = process.env.ASTERISK_AMI_USER ?? 'cti'
   const secret = process.env.ASTERISK_AMI_SECRET ?? 'cti-secret'
+  const lossyUser = process.env.ASTERISK_AMI_LOSSY_USER ?? 'cti-lossy'
   const env = { AMI_HOST: host, AMI_PORT: port, AMI_USER: user, AMI_SECRET: secret }
 
   /** A second AMI session playing the trunk: an inbound call is a Local channel originated into cti-inbound. */
@@ -30,10 +34,16 @@ if (!address) {
     client.start()
     t.teardown(() => client.stop())
     await until(() => client.connected)
+    const hangups = new Map<string, number>()
+    client.onEvent((event: AmiMessage) => {
+      if (field(event, 'event') === 'Hangup') hangups.set(field(event, 'channel') ?? '', Date.now())
+    })
     return {
-      call: (caller: string, dialed: string) =>
-        client.action({ Action: 'Originate', Channel: `Local/${dialed.replace('+', '')}@cti-inbound`, Application: 'Wait', Data: '40', CallerID: `"Test" <${caller}>`, Async: 'true' }),
-      setGlobal: (name: string, value: string) => client.action({ Action: 'Setvar', Variable: name, Value: value })
+      call: (caller: string, dialed: string, context = 'cti-inbound') =>
+        client.action({ Action: 'Originate', Channel: `Local/${dialed.replace('+', '')}@${context}`, Application: 'Wait', Data: '40', CallerID: `"Test" <${caller}>`, Async: 'true' }),
+      setGlobal: (name: string, value: string) => client.action({ Action: 'Setvar', Variable: name, Value: value }),
+      /** When the trunk saw the Hangup of a channel whose name starts so, if it did. */
+      hungUpAt: (prefix: string) => [...hangups].find(([name]) => name.startsWith(prefix))?.[1]
     }
   }
 
@@ -125,6 +135,21 @@ if (!address) {
     t.match(row, { id: placed.body.callId, direction: 'outbound', outcome: 'answered', agent_id: 'a-anna' })
   })
 
+  t.test('a call-back the owner lets ring is a ring timeout, and the next agent takes it', { timeout: 60_000 }, async (t) => {
+    const server = await serverWithAmi(t, env)
+    const line = await trunk(t)
+    await line.setGlobal('ANSWER_1001', 'no')
+    t.teardown(() => line.setGlobal('ANSWER_1001', 'yes'))
+    const placed = await request(`${server.url}/v1/callbacks`, { method: 'POST', body: { phone: CALLERS.ivan } })
+    t.match(placed.body, { agentId: 'a-anna' })
+    await until(async () => (await server.records()).some((r) => r.outcome !== null), 45_000)
+    const [row] = await server.records()
+    t.match(row, { id: placed.body.callId, outcome: 'answered' })
+    t.not(row!.agent_id, 'a-anna')
+    const failed = await server.app.database.db.selectFrom('call_events').select('data').where('call_id', '=', placed.body.callId).where('kind', '=', 'offer-failed').executeTakeFirst()
+    t.match(failed?.data, { why: 'ring-timeout' }, 'Reason 0 of the unanswered Local channel')
+  })
+
   t.test("agents' states follow their phones", async (t) => {
     const server = await serverWithAmi(t, env)
     const line = await trunk(t)
@@ -138,5 +163,78 @@ if (!address) {
     await until(() => server.app.agents.get('a-boris')?.state.status === 'busy', 10_000)
     await until(() => server.app.agents.get('a-boris')?.state.status !== 'busy', 15_000)
     t.pass('a-boris went busy with his phone and left busy when it hung up')
+  })
+
+  t.test('Hangup events lost while the connection stays up: the channel check ends the call, releases the agent, writes the record', { timeout: 60_000 }, async (t) => {
+    const server = await serverWithAmi(t, { ...env, AMI_USER: lossyUser, AMI_RECONCILE_SECONDS: '1' })
+    // The server's clock runs at the real pace from here, so that the talk time means something.
+    const [base, started] = [server.clock.now, Date.now()]
+    const ticking = setInterval(() => (server.clock.now = base + Date.now() - started), 5)
+    t.teardown(() => clearInterval(ticking))
+    const line = await trunk(t)
+    await line.setGlobal('ANSWER_1001', 'yes')
+    await line.call(CALLERS.ivan, SPRING_CRM_LINE)
+    await until(() => server.app.agents.get('a-anna')?.state.status === 'busy', 10_000)
+    // The phone hangs up after 3 s of talk; the server never hears a Hangup.
+    await until(() => line.hungUpAt('Local/74951234567@cti-inbound') !== undefined, 15_000)
+    const gone = line.hungUpAt('Local/74951234567@cti-inbound')!
+    await until(() => server.app.agents.get('a-anna')?.state.status !== 'busy', 5000)
+    const released = Date.now()
+    await until(async () => (await server.records()).some((r) => r.outcome !== null), 5000)
+    const [row] = await server.records()
+    t.match(row, { outcome: 'answered', agent_id: 'a-anna', end_cause: /no Hangup/ })
+    t.ok(Number(row!.talk_seconds) >= 2 && Number(row!.talk_seconds) <= 5, `talk time near the 3 s the phone talked (${row!.talk_seconds} s)`)
+    t.comment(`agent released ${released - gone} ms after the channel was gone (checks every 1 s)`)
+    t.ok(released - gone < 3000)
+  })
+
+  /** A server without AMI for the CURL dialplan: Asterisk asks it over HTTP. */
+  async function curlServer(t: Test) {
+    // Monday 11:00 in Moscow (business hours), running at the real pace.
+    const started = Date.now()
+    const server = await testApp(t, { AMI_DIAL_TEMPLATE: 'Local/{extension}@cti-test-phones' }, { now: () => MONDAY_11_MSK + Date.now() - started })
+    await seedCrm(server.url)
+    const line = await trunk(t)
+    await line.setGlobal('CTI_HTTP_URL', server.url)
+    await line.setGlobal('CTI_HTTP_TOKEN', '')
+    const db = server.app.database.db
+    const records = async () => {
+      await server.app.calls.flush()
+      return db.selectFrom('calls').selectAll().where('channel', '=', 'ami').execute()
+    }
+    const steps = async (id: string) => {
+      await server.app.calls.flush()
+      return (await db.selectFrom('call_events').selectAll().where('call_id', '=', id).orderBy('id').execute()).map((e) => e.kind)
+    }
+    return { ...server, line, records, steps }
+  }
+
+  t.test('the CURL dialplan reports answered and ended: one answered record, and nobody else reserved meanwhile', { timeout: 60_000 }, async (t) => {
+    const server = await curlServer(t)
+    await server.line.setGlobal('ANSWER_1001', 'yes')
+    await server.line.setGlobal('TALK_1001', '25')
+    t.teardown(() => server.line.setGlobal('TALK_1001', ''))
+    await server.line.call(CALLERS.ivan, SPRING_CRM_LINE, 'cti-inbound-curl')
+    await until(() => server.app.agents.get('a-anna')?.state.status === 'busy', 10_000)
+    // Past the 20 s ring time, while Anna talks: the server reserved nobody else.
+    await new Promise((resolve) => setTimeout(resolve, 21_000))
+    t.equal(server.app.agents.get('a-anna')?.state.status, 'busy')
+    t.same(['a-boris', 'a-fedor'].map((id) => server.app.agents.get(id)?.state.status), ['available', 'available'])
+    await until(async () => (await server.records()).some((r) => r.outcome !== null), 15_000)
+    const [row] = await server.records()
+    t.match(row, { outcome: 'answered', agent_id: 'a-anna', caller: CALLERS.ivan })
+    t.ok(Number(row!.talk_seconds) >= 24 && Number(row!.talk_seconds) <= 27, `talk time ${row!.talk_seconds} s`)
+    t.match(await server.steps(row!.id), ['routed', 'offered', 'answered', 'ended'])
+  })
+
+  t.test('the CURL dialplan reports no answer and dials the next agent the server answers', { timeout: 60_000 }, async (t) => {
+    const server = await curlServer(t)
+    await server.line.setGlobal('ANSWER_1001', 'no')
+    t.teardown(() => server.line.setGlobal('ANSWER_1001', 'yes'))
+    await server.line.call(CALLERS.ivan, SPRING_CRM_LINE, 'cti-inbound-curl')
+    await until(async () => (await server.records()).some((r) => r.outcome !== null), 45_000)
+    const [row] = await server.records()
+    t.match(row, { outcome: 'answered', agent_id: 'a-fedor' })
+    t.match(await server.steps(row!.id), ['routed', 'offered', 'offer-failed', 'offered', 'answered', 'ended'])
   })
 }
