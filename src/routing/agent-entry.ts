@@ -1,11 +1,21 @@
-import type { SkillSetPool } from './skill-sets.js'
 import type { AgentProfile, AgentState, AgentStatus, SkipReason } from './types.js'
+
+/**
+ * What an entry needs of a skill set it belongs to: the index adds and removes the entry as it
+ * becomes eligible or not, and moves round-robin past it. Declared here, and the kind of set left
+ * to the index (SkillSetPool), so that entries do not depend on the pools built from them.
+ */
+export interface SkillSetMembership {
+  cursor: number
+  add(e: AgentEntry): void
+  delete(e: AgentEntry): void
+}
 
 /**
  * The index's live record of one agent. Internal to the routing core: adapters read
  * AgentState through AgentIndex.get/snapshot, which copy it.
  */
-export interface AgentEntry {
+export interface AgentEntry<S extends SkillSetMembership = SkillSetMembership> {
   profile: AgentProfile
   /**
    * The profile's skills as a Map: looking up a skill an agent lacks in a plain object costs ten
@@ -13,7 +23,7 @@ export interface AgentEntry {
    */
   skillLevels: ReadonlyMap<string, number>
   /** The skill sets (of those asked for so far) whose requirements the agent meets. */
-  skillSets: SkillSetPool[]
+  skillSets: S[]
   /** Registration order; round-robin rotates in this order. */
   readonly ord: number
   /**
@@ -35,7 +45,7 @@ export interface AgentEntry {
   indexed: boolean
 }
 
-export function createEntry(profile: AgentProfile, ord: number, at: number): AgentEntry {
+export function createEntry<S extends SkillSetMembership>(profile: AgentProfile, ord: number, at: number): AgentEntry<S> {
   return {
     profile,
     skillLevels: skillMap(profile),

@@ -41,7 +41,7 @@ export const DEFAULT_MAX_SKILL_SETS = 10_000
  * state to setAgentState only for calls the router did not place, or the agent is counted twice.
  */
 export class AgentIndex {
-  private readonly entries = new Map<string, AgentEntry>()
+  private readonly entries = new Map<string, AgentEntry<SkillSetPool>>()
   private readonly teams = new Map<string, TeamGroup>()
   private readonly skills = new Map<string, SkillGroup>()
   private readonly skillSets: SkillSetRegistry
@@ -238,7 +238,7 @@ export class AgentIndex {
   }
 
   /** @internal Live entry, for the routing steps; never hand it outside the core. */
-  entry(id: string): AgentEntry | undefined {
+  entry(id: string): AgentEntry<SkillSetPool> | undefined {
     return this.entries.get(id)
   }
 
@@ -262,7 +262,7 @@ export class AgentIndex {
   }
 
   /** @internal Every live entry, in registration order. */
-  allEntries(): IterableIterator<AgentEntry> {
+  allEntries(): IterableIterator<AgentEntry<SkillSetPool>> {
     return this.entries.values()
   }
 

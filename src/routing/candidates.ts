@@ -1,5 +1,5 @@
 import { availabilitySkip, type AgentEntry } from './agent-entry.js'
-import type { StepContext } from './steps.js'
+import type { StepContext } from './step-context.js'
 import type { RouteStep, SkillRequirement, SkipReason, TraceStep } from './types.js'
 
 /** Skips listed per step in a routing decision; a trace is stored with every call, so it stays small. */

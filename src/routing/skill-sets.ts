@@ -1,5 +1,5 @@
 import { AgentPool } from './agent-pool.js'
-import type { AgentEntry } from './agent-entry.js'
+import type { AgentEntry, SkillSetMembership } from './agent-entry.js'
 import type { SkillRequirement } from './types.js'
 
 /** Proficiency runs 1..10. */
@@ -18,7 +18,7 @@ export interface SkillSetSources {
  * degrades over time: the agents who fail the check are never taken, so they gather at the front
  * of the idle order and every walk passes them. The team belongs to the set for the same reason.
  */
-export class SkillSetPool {
+export class SkillSetPool implements SkillSetMembership {
   readonly pool = new AgentPool()
   /** Round-robin continues after the member last offered an interaction. */
   cursor = -1

@@ -2,7 +2,7 @@ import type { AgentEntry } from './agent-entry.js'
 import { accountForOthers, candidateVisitor, newTrace } from './candidates.js'
 import { stepReason } from './reasons.js'
 import { canonicalSkillSet, type CanonicalSkillSet } from './skill-sets.js'
-import type { StepContext } from './steps.js'
+import type { StepContext } from './step-context.js'
 import { walkPool } from './strategies.js'
 import type { RouteStep, SkillRequirement, TraceStep } from './types.js'
 

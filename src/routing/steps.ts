@@ -1,10 +1,13 @@
 import { availabilitySkip, type AgentEntry } from './agent-entry.js'
-import type { AgentIndex } from './agent-index.js'
 import { accountForOthers, candidateVisitor, choose, newTrace, pickSkip } from './candidates.js'
 import { lastContactReason, stepReason } from './reasons.js'
 import { runSkills } from './skills-step.js'
 import { walkPool } from './strategies.js'
-import type { CustomerSummary, RouteStep, RouteTarget, RoutingEnv, TraceStep } from './types.js'
+import type { StepContext } from './step-context.js'
+import type { RouteStep, TraceStep } from './types.js'
+
+// Decide builds the context it hands to runStep; it is declared apart so the steps' helpers can share it.
+export type { StepContext } from './step-context.js'
 
 const DAY_MS = 86_400_000
 
@@ -21,26 +24,6 @@ function labelOf(step: Exclude<RouteStep, { kind: 'skills' }>): string {
     labels.set(step, label)
   }
   return label
-}
-
-/** What every step of one decision shares; `targets` grows as steps choose agents. */
-export interface StepContext {
-  readonly index: AgentIndex
-  readonly now: number
-  /** Source of random numbers for the random strategy. */
-  readonly env: RoutingEnv
-  readonly customer: CustomerSummary | null
-  /** What the interaction is about (line's product, else the one viewed), for `lineProduct`. */
-  readonly product: string | null
-  readonly timeZone: string
-  readonly ruleName: string
-  readonly exclude: ReadonlySet<string> | undefined
-  readonly limit: number
-  /** Also account for team/skill members the index did not offer (not eligible), for explain. */
-  readonly fullTrace: boolean
-  readonly targets: RouteTarget[]
-  /** The agents of `targets`, in the same order. */
-  readonly chosen: AgentEntry[]
 }
 
 /** Runs one step: appends the agents it finds to ctx.targets (up to the limit) and accounts for it. */
