@@ -56,11 +56,12 @@ export class App {
   private readonly rules: RoutingRules
   private readonly crm: CrmLoader
   private readonly closeCallRecords: () => Promise<void>
+  private readonly startCallRecords: () => Promise<void>
 
   private constructor(readonly config: Config, readonly logger: Logger, readonly database: CrmDatabase, now: () => number, random: () => number) {
     const base = { config, logger, now }
     // Database and CRM, rules and routing.
-    const identifier = (this.identifier = new CallerIdentifier(database.db, config.DEFAULT_COUNTRY, config.CALLER_CACHE_SIZE))
+    const identifier = (this.identifier = new CallerIdentifier(database.identify, config.DEFAULT_COUNTRY, config.CALLER_CACHE_SIZE, { lookupsAtOnce: config.DB_IDENTIFY_POOL_SIZE }))
     const confirmReservation = config.REDIS_URL ? (agentId: string, callId: string, ringSeconds: number) => this.shared!.agents.confirmReservation(agentId, callId, ringSeconds) : undefined
     const { agents, router, lines, interactions, rules } = wireRouting({ ...base, random, identifier, confirmReservation })
     this.agents = agents
@@ -69,9 +70,10 @@ export class App {
     this.interactions = interactions
     this.rules = rules
     const crm = (this.crm = new CrmLoader({ database, agents, lines, rules, logger, now }))
-    const calls = wireCallRecords({ ...base, database, interactions })
+    const calls = wireCallRecords({ ...base, database, interactions, identifier })
     this.calls = calls.calls
     this.closeCallRecords = calls.close
+    this.startCallRecords = calls.start
     // Screen-pops and webhooks, presence and Redis, then the cards they carry.
     const { hub, webhooks } = wireScreenPops({ ...base, agents })
     this.screenPops = hub
@@ -86,10 +88,10 @@ export class App {
     this.ami = ami.adapter
     this.sip = sip
     // Workflows, metrics, HTTP.
-    const workflows = (this.workflows = wireWorkflows({ ...base, database, interactions, calls: calls.calls, publisher, placeCallBack: ami.placeCallBack }))
+    const workflows = (this.workflows = wireWorkflows({ ...base, database, interactions, calls: calls.calls, publisher, placeCallBack: ami.placeCallBack, durable: calls.durable }))
     const metrics = (this.metrics = wireMetrics({ agents, router, interactions, calls: calls.calls, hub }))
     const adapters = { ...(sip ? { sip: () => sip.readiness() } : {}), ...(ami.readiness ? { ami: ami.readiness } : {}) }
-    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf })
+    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, writes: calls.durable.health })
   }
 
   static async create(options: AppOptions): Promise<App> {
@@ -113,6 +115,8 @@ export class App {
   async prepare(): Promise<void> {
     await this.rules.readCatalogFile()
     await this.migrateAndLoad()
+    // Records a previous run left in the journal are written before new ones.
+    await this.startCallRecords()
     await this.shared?.start()
     await this.rules.start()
     this.workflows.start()

@@ -19,7 +19,7 @@ const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: '^postgres(ql)?://', description: 'the PostgreSQL database of the CRM and the call records, as a postgres:// connection URL; unset: the embedded database in DATA_DIR', expected: 'a postgres:// connection URL; leave unset for the embedded database' })
   ),
-  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'the directory of the embedded database, used when DATABASE_URL is unset', expected: 'a directory for the embedded database' }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'the directory of the embedded database (used when DATABASE_URL is unset), and of the journals and the dead-letter file that keep call records and workflow jobs the database refuses', expected: 'a writable directory' }),
   DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 500, description: 'connections to PostgreSQL kept open', expected: 'an integer 1..500' }),
   DB_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000, description: 'how long connecting to the database may take (a statement may take 5 times as long); requests that need the database fail fast with 503 past it', expected: 'milliseconds 100..60000' }),
   DEFAULT_COUNTRY: Type.String({ default: 'RU', pattern: '^[A-Z]{2}$', description: 'the ISO 3166 country of numbers written without a country code, e.g. RU, GB, US', expected: 'an ISO 3166 two-letter country code, e.g. RU, GB, US' }),
@@ -32,8 +32,15 @@ const ConfigSchema = Type.Object({
     default: 100000,
     minimum: 100,
     maximum: 10000000,
-    description: 'call records kept in memory while the database is unreachable; past it the oldest is dropped with an error log',
-    expected: 'an integer 100..10000000: call records kept in memory while the database is unreachable; past it the oldest is dropped with an error log'
+    description: 'call records kept in memory while the database refuses or cannot be reached; past it they spill to a journal file in DATA_DIR, written once the database takes them again',
+    expected: 'an integer 100..10000000: call records kept in memory while the database refuses writes; past it they go to a journal file in DATA_DIR'
+  }),
+  LAST_AGENT_MIN_TALK_SECONDS: Type.Integer({
+    default: 10,
+    minimum: 0,
+    maximum: 3600,
+    description: "an answered call whose talk lasts at least this long makes its agent the customer's (or lead's) last agent, the one the `last agent` step rings; every answered call moves the last contact",
+    expected: 'seconds 0..3600'
   }),
   CALL_RECORDS_SHUTDOWN_MS: Type.Integer({
     default: 5000,

@@ -38,6 +38,11 @@ export class Metrics {
   readonly decisionSeconds: Histogram
   /** Adapters (or the composition root for them) increment this on every reconnection. */
   readonly reconnects: Counter<'transport'>
+  /**
+   * The lines calls were routed on: numbers the line directory knew (configured in the rules or the
+   * CRM). A dialed number outside it counts as `other`, so dialed strings cannot add series.
+   */
+  private readonly knownLines = new Set<string>()
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -45,11 +50,6 @@ export class Metrics {
     this.callsOffered = new Counter({ name: 'cti_calls_offered_total', help: 'Inbound interactions routed, by dialed line', labelNames: ['line'], registers })
     this.callsAnswered = new Counter({ name: 'cti_calls_answered_total', help: 'Interactions answered by an agent, by dialed line', labelNames: ['line'], registers })
     this.callsMissed = new Counter({ name: 'cti_calls_missed_total', help: 'Inbound calls that ended unanswered (missed or abandoned), by dialed line', labelNames: ['line', 'outcome'], registers })
-  /**
-   * The lines calls were routed on: numbers the line directory knew (configured in the rules or the
-   * CRM). A dialed number outside it counts as `other`, so dialed strings cannot add series.
-   */
-  private readonly knownLines = new Set<string>()
     this.decisionSeconds = new Histogram({
       name: 'cti_routing_decision_seconds',
       help: 'Time the routing core takes to decide (pure, in memory)',

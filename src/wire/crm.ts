@@ -8,6 +8,9 @@ import { listAgents, loadCatalog, toAgentProfile, type Agent } from '../crm/agen
 import { openDatabase, type CrmDatabase } from '../crm/database.js'
 import { listLines } from '../crm/line.repository.js'
 import { migrate } from '../crm/migrate.js'
+import { durableWrites, type DurableWrites } from '../durability/durable-writes.js'
+import type { CallRecord } from '../calls/call-record.js'
+import type { CallerIdentifier } from '../identify/identify-caller.js'
 import { isConnectionError } from '../errors.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { LineDirectory } from '../interactions/line-directory.js'
@@ -23,6 +26,7 @@ export async function openCrmDatabase(o: { config: Config; logger: Logger; schem
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DB_POOL_SIZE,
+    identifyPoolSize: config.DB_IDENTIFY_POOL_SIZE,
     timeoutMs: config.DB_TIMEOUT_MS,
     schema: o.schema,
     onIdleError: (err) => {
@@ -34,17 +38,34 @@ export async function openCrmDatabase(o: { config: Config; logger: Logger; schem
   return database
 }
 
-/** One call record per interaction, written off the call path; `close` writes what is in progress and drains the queue. */
-export function wireCallRecords(o: { config: Config; database: CrmDatabase; interactions: InteractionRouter; logger: Logger; now: () => number }) {
+/**
+ * One call record per interaction, written off the call path; `start` takes up what a previous run
+ * left in the journal, `close` writes what is in progress and drains the queue (the rest to the journal).
+ * `durable` is what the other background writers share with it: dead letters, journals, write health.
+ */
+export function wireCallRecords(o: { config: Config; database: CrmDatabase; interactions: InteractionRouter; identifier: CallerIdentifier; logger: Logger; now: () => number }) {
   const logger = o.logger.child({ component: 'call-records' })
-  const writer = new CallRecordWriter({ write: (records) => writeCallRecords(o.database.db, records), logger, maxQueue: o.config.CALL_RECORDS_MAX_QUEUE })
+  const durable: DurableWrites = durableWrites({ db: o.database.db, dataDir: o.config.DATA_DIR, logger: o.logger, now: o.now })
+  const settings = { lastAgentMinTalkSeconds: o.config.LAST_AGENT_MIN_TALK_SECONDS }
+  const writer = new CallRecordWriter({
+    write: async (records) => {
+      const { customers } = await writeCallRecords(o.database.db, records, settings)
+      // Their last agent or contact changed: the next call must route on the new one.
+      for (const customerId of customers) o.identifier.customerChanged(customerId)
+    },
+    logger,
+    maxQueue: o.config.CALL_RECORDS_MAX_QUEUE,
+    journal: durable.journal<CallRecord>('call-records'),
+    deadLetters: durable.deadLetters,
+    health: durable.health
+  })
   const calls = new CallRecorder({ writer, logger, now: o.now })
   o.interactions.onEvent(calls.handle)
   const close = async (): Promise<void> => {
     calls.writeInProgress()
     await writer.close(o.config.CALL_RECORDS_SHUTDOWN_MS)
   }
-  return { calls, close }
+  return { calls, start: () => writer.start(), close, durable }
 }
 
 /**

@@ -27,6 +27,7 @@ import type { CallRecorder } from '../calls/call-recorder.js'
 import type { Config } from '../config.js'
 import { phonesOfCustomer } from '../crm/customer.repository.js'
 import type { CrmDatabase } from '../crm/database.js'
+import { databaseReadiness, type WriteHealth } from '../durability/write-health.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { LineDirectory } from '../interactions/line-directory.js'
@@ -77,6 +78,8 @@ export interface HttpDeps {
   adapters: Record<string, ReadinessCheck>
   placeCallBack: CallBackRoutesOptions['place']
   extensionOf: (agentId: string) => string | null
+  /** The background writers' last outcomes: a database that refuses writes is not ready. */
+  writes: WriteHealth
 }
 
 /** The HTTP server with admin auth and every route; not listening yet. */
@@ -98,11 +101,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   void server.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectSubprotocol } })
   void server.register(healthRoutes, {
     checks: {
-      database: async () => {
-        if (!(await database.ping())) return { ok: false, detail: 'database not reachable' }
-        if (!crm.migrated) return { ok: false, detail: 'migrations not applied yet' }
-        return { ok: true, detail: database.kind }
-      },
+      database: databaseReadiness({ database, migrated: () => crm.migrated, writes: deps.writes }),
       rules: async () => (deps.rules.version ? { ok: true, detail: deps.rules.version } : { ok: false, detail: 'no routing rules loaded' }),
       ...(shared ? { redis: async () => shared.agents.readiness() } : {}),
       ...deps.adapters

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { CallRecorder } from '../calls/call-recorder.js'
 import type { Config } from '../config.js'
 import type { CrmDatabase } from '../crm/database.js'
+import type { DurableWrites } from '../durability/durable-writes.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import { CrmWorkflows, type CrmWorkflowsOptions } from '../workflows/crm-workflows.js'
 import type { ScreenPopPublisher } from './screenpop.js'
@@ -16,6 +17,7 @@ export function wireWorkflows(o: {
   calls: CallRecorder
   publisher: ScreenPopPublisher
   placeCallBack: CrmWorkflowsOptions['placeCallBack']
+  durable: DurableWrites
 }): CrmWorkflows {
   return new CrmWorkflows({
     db: o.database.db,
@@ -25,6 +27,7 @@ export function wireWorkflows(o: {
     publish: (agentId, event) => o.publisher.publish(agentId, event),
     placeCallBack: o.placeCallBack,
     logger: o.logger,
-    now: o.now
+    now: o.now,
+    durability: { journal: o.durable.journal('workflow-jobs'), deadLetters: o.durable.deadLetters, health: o.durable.health }
   })
 }
