@@ -21,6 +21,13 @@ const ConfigSchema = Type.Object({
   ),
   DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'the directory of the embedded database (used when DATABASE_URL is unset), and of the journals and the dead-letter file that keep call records and workflow jobs the database refuses', expected: 'a writable directory' }),
   DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 500, description: 'connections to PostgreSQL kept open', expected: 'an integer 1..500' }),
+  DB_IDENTIFY_POOL_SIZE: Type.Integer({
+    default: 4,
+    minimum: 1,
+    maximum: 100,
+    description: 'connections to PostgreSQL kept for caller identification alone, beside DB_POOL_SIZE: a burst of cards, call records and workflow jobs never makes a caller wait for a connection, and lookups beyond these wait their turn instead of failing',
+    expected: 'an integer 1..100'
+  }),
   DB_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000, description: 'how long connecting to the database may take (a statement may take 5 times as long); requests that need the database fail fast with 503 past it', expected: 'milliseconds 100..60000' }),
   DEFAULT_COUNTRY: Type.String({ default: 'RU', pattern: '^[A-Z]{2}$', description: 'the ISO 3166 country of numbers written without a country code, e.g. RU, GB, US', expected: 'an ISO 3166 two-letter country code, e.g. RU, GB, US' }),
   CALLER_CACHE_SIZE: Type.Integer({ default: 100000, minimum: 0, maximum: 10000000, description: 'callers kept in the in-process cache; 0 turns the cache off', expected: 'an integer 0..10000000 (0 turns the cache off)' }),
@@ -222,7 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(parsed as Static<typeof ConfigSchema>)
 }
 
-/** A variable's value as a message quotes it: secrets by their length only. */
+/** A variable's value as a message quotes it: secrets by their length only, and any password in a URL masked. */
 function shownValue(key: string, value: string | undefined): string {
   if (value === undefined) return '(unset)'
   return SECRET_SETTINGS.has(key) ? `(hidden, ${value.length} characters)` : JSON.stringify(maskSecrets(value))

@@ -42,10 +42,23 @@ export const Errors = {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08000', '08003', '08006'])
 
-/** True when an error from the database driver means "the database is not reachable", not "the query is wrong". */
+/**
+ * True when an error from the database driver means "the database cannot be used right now", not "the
+ * query is wrong": unreachable, or (isPoolWait) every pooled connection busy. Either is worth a retry;
+ * only the first is an outage.
+ */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false
   const code = (err as { code?: unknown }).code
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Query read timeout/i.test(err.message)
+}
+
+/**
+ * True for pg's pool giving up waiting for one of its own connections to come free ("timeout exceeded
+ * when trying to connect"): the pool was busy with other queries for the whole connect timeout. The
+ * database itself answered; waiting for a connection is not an outage.
+ */
+export function isPoolWait(err: unknown): boolean {
+  return err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)
 }

@@ -21,6 +21,12 @@ const parsers = {
 
 export interface CrmDatabase {
   db: Kysely<Database>
+  /**
+   * Caller identification's own connections (`identifyPoolSize` of them; the embedded database's one
+   * connection otherwise): a burst of card, record and workflow queries on `db` never makes a caller
+   * wait for a connection. Only identification's lookups belong here.
+   */
+  identify: Kysely<Database>
   kind: 'postgres' | 'pglite'
   /** True while the database answers a trivial query within the timeout. */
   ping(): Promise<boolean>
@@ -39,6 +45,8 @@ export interface DatabaseOptions {
   poolSize: number
   /** Connect and statement timeout: a request fails fast instead of hanging on a dead database. */
   timeoutMs: number
+  /** Connections of the pool kept for caller identification (PostgreSQL only). Default 4. */
+  identifyPoolSize?: number
   /** PostgreSQL schema to work in (tests isolate each file in its own schema). */
   schema?: string
   /** Told when an idle pooled connection fails (the pool replaces it). */
@@ -53,15 +61,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<CrmDatabas
 function openPostgres(url: string, options: DatabaseOptions): CrmDatabase {
   const pool = postgresPool(url, options, options.timeoutMs * 5, options.poolSize)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  // Its statements time out like the others: a busy process reads an answer late, and a lookup given up
+  // on too soon would route a known caller as unknown. Connecting to a dead database still fails fast.
+  const identifyPool = postgresPool(url, options, options.timeoutMs * 5, options.identifyPoolSize ?? 4)
+  const identify = new Kysely<Database>({ dialect: new PostgresDialect({ pool: identifyPool }) })
   return {
     db,
+    identify,
     kind: 'postgres',
     ping: () => ping(db),
     unhurried: async () => {
       const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(url, options, 0, 1) }) })
       return { db: single, close: () => single.destroy() }
     },
-    close: () => db.destroy()
+    close: async () => {
+      await Promise.all([db.destroy(), identify.destroy()])
+    }
   }
 }
 
@@ -98,7 +113,7 @@ async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
   // One embedded connection, no timeouts: migrations share it.
-  return { db, kind: 'pglite', ping: () => ping(db), unhurried: async () => ({ db, close: async () => {} }), close: () => db.destroy() }
+  return { db, identify: db, kind: 'pglite', ping: () => ping(db), unhurried: async () => ({ db, close: async () => {} }), close: () => db.destroy() }
 }
 
 async function ping(db: Kysely<Database>): Promise<boolean> {

@@ -14,6 +14,11 @@ export class CallerCache {
 
   /** Told of every invalidation asked of this cache, except those passed `shared = false` (they came from another process). */
   onInvalidate: ((change: CacheInvalidation) => void) | null = null
+  /**
+   * Counts invalidations: a lookup started before one may have read what it invalidated, so
+   * its answer is not cached (or shared) once the generation has moved on.
+   */
+  generation = 0
 
   constructor(private readonly capacity: number) {}
 
@@ -47,6 +52,7 @@ export class CallerCache {
   }
 
   invalidateCustomer(customerId: string, shared = true): void {
+    this.generation++
     if (shared) this.onInvalidate?.({ customerId })
     const phones = this.phonesOf.get(customerId)
     if (!phones) return
@@ -55,11 +61,13 @@ export class CallerCache {
   }
 
   invalidatePhone(phone: string, shared = true): void {
+    this.generation++
     if (shared) this.onInvalidate?.({ phone })
     this.drop(phone)
   }
 
   clear(shared = true): void {
+    this.generation++
     if (shared) this.onInvalidate?.({ all: true })
     this.byPhone.clear()
     this.phonesOf.clear()
