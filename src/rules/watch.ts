@@ -19,6 +19,8 @@ export interface RulesWatcherOptions {
   onReload: (ruleSet: RuleSet, files: readonly string[]) => void
   /** The files changed but do not compile; the current set stays. */
   onError: (errors: readonly RuleError[]) => void
+  /** The files compile to the set already in force (e.g. a refused edit was reverted): nothing is swapped, but no refusal stands. */
+  onUnchanged?: (ruleSet: RuleSet) => void
   /** Quiet time after the last change before recompiling; default 200 ms. */
   debounceMs?: number
   now?: () => number
@@ -95,6 +97,8 @@ export class RulesWatcher {
     } else if (result.hash !== this.currentSet?.version) {
       this.currentSet = result.ruleSet
       this.options.onReload(result.ruleSet, result.files)
+    } else {
+      this.options.onUnchanged?.(this.currentSet)
     }
     return result
   }

@@ -42,7 +42,8 @@ export function wireRouting(o: {
     logger: logger.child({ component: 'routing' }),
     now,
     ringTimers: true,
-    confirmReservation: o.confirmReservation
+    confirmReservation: o.confirmReservation,
+    beforeRingMs: config.SCREENPOP_BEFORE_RING_MS
   })
   rules = new RoutingRules({ dir: config.RULES_DIR, watch: config.RULES_WATCH, interactions, logger, now })
   return { agents, router, lines, interactions, rules }
@@ -71,7 +72,12 @@ export class RoutingRules {
         for (const listener of this.loadedListeners) listener(ruleSet.version)
         o.logger.info({ version: ruleSet.version, rules: ruleSet.rules.length, files }, 'routing rules loaded')
       },
-      onError: (errors) => this.rejected(errors)
+      onError: (errors) => this.rejected(errors),
+      onUnchanged: (ruleSet) => {
+        if (!this.status?.lastErrors) return
+        this.status = { ...this.status, lastErrors: null, lastErrorAt: null }
+        o.logger.info({ version: ruleSet.version }, 'routing rules compile again as the set in force; the refused edit is gone')
+      }
     })
   }
 
