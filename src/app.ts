@@ -55,8 +55,7 @@ export class App {
   readonly server: FastifyInstance
   private readonly rules: RoutingRules
   private readonly crm: CrmLoader
-  private readonly closeCallRecords: () => Promise<void>
-  private readonly startCallRecords: () => Promise<void>
+  private readonly callRecords: { start(): Promise<void>; close(): Promise<void> }
 
   private constructor(readonly config: Config, readonly logger: Logger, readonly database: CrmDatabase, now: () => number, random: () => number) {
     const base = { config, logger, now }
@@ -72,8 +71,7 @@ export class App {
     const crm = (this.crm = new CrmLoader({ database, agents, lines, rules, logger, now }))
     const calls = wireCallRecords({ ...base, database, interactions, identifier })
     this.calls = calls.calls
-    this.closeCallRecords = calls.close
-    this.startCallRecords = calls.start
+    this.callRecords = calls
     // Screen-pops and webhooks, presence and Redis, then the cards they carry.
     const { hub, webhooks } = wireScreenPops({ ...base, agents })
     this.screenPops = hub
@@ -116,7 +114,7 @@ export class App {
     await this.rules.readCatalogFile()
     await this.migrateAndLoad()
     // Records a previous run left in the journal are written before new ones.
-    await this.startCallRecords()
+    await this.callRecords.start()
     await this.shared?.start()
     await this.rules.start()
     this.workflows.start()
@@ -140,7 +138,7 @@ export class App {
     await this.ami?.stop()
     this.interactions.close()
     await this.shared?.close()
-    await this.closeCallRecords()
+    await this.callRecords.close()
     await this.workflows.stop()
     this.rules.close()
     this.screenPops.close()

@@ -81,6 +81,13 @@ const ConfigSchema = Type.Object({
     description: 'unsent data an agent page may fall behind before it is told to resync',
     expected: 'bytes, at least 1024: unsent data an agent page may fall behind before it is told to resync'
   }),
+  SCREENPOP_BEFORE_RING_MS: Type.Integer({
+    default: 5,
+    minimum: 0,
+    maximum: 1000,
+    description: "how long an agent's ring from the server (SIP in path) waits at most for their screen-pop card to go out first; a slower card follows when ready",
+    expected: 'milliseconds 0..1000'
+  }),
   SCREENPOP_WEBHOOKS: Type.Array(
     Type.Union([
       Type.Object({ agent: Type.String({ minLength: 1 }), url: Type.String({ pattern: '^https?://[^\\s]+$' }) }, { additionalProperties: false }),

@@ -7,6 +7,7 @@ import type { CallRouter, OfferFailure } from '../routing/call-router.js'
 import type { Channel, InteractionKind, LineInfo, RouteDecision, RuleSet } from '../routing/types.js'
 import type { LineDirectory } from './line-directory.js'
 import { requestedAgentRules } from './requested-agent.js'
+import { RingGate, type RingGateResult } from './ring-gate.js'
 
 /** A request to route something: a call, a web visit, a call-back request. */
 export interface RouteRequest {
@@ -63,6 +64,7 @@ export interface RoutedInteraction {
 
 /** What happened to an interaction after it was routed; adapters and screen-pops listen. */
 export type InteractionEvent =
+  | { type: 'identified'; callId: string; identity: IdentifiedInteraction }
   | { type: 'routed'; callId: string; routed: RoutedInteraction; request: RoutedRequest }
   | { type: 'offered'; callId: string; agentId: string; ringSeconds: number; routed: RoutedInteraction }
   | { type: 'offer-failed'; callId: string; agentId: string; why: OfferFailure }
@@ -71,6 +73,9 @@ export type InteractionEvent =
   | { type: 'answered'; callId: string; agentId: string }
   | { type: 'ended'; callId: string; detail: EndDetail }
   | { type: 'note'; callId: string; kind: string; agentId: string | null; data: Record<string, unknown> | null }
+
+/** Who is calling and on which line, known before the decision (for work that can start early, like the card). */
+export type IdentifiedInteraction = Pick<RoutedInteraction, 'callId' | 'caller' | 'line' | 'rulesVersion' | 'degraded'>
 
 /** What a 'routed' event tells of the request beyond the decision. */
 export interface RoutedRequest {
@@ -104,6 +109,8 @@ export interface InteractionRouterOptions {
    * core then offers the next candidate. Absent when this process is the only one.
    */
   confirmReservation?: (agentId: string, callId: string, ringSeconds: number) => Promise<boolean>
+  /** Longest wait in beforeRing() for what the 'offered' listeners send first (SCREENPOP_BEFORE_RING_MS); default 5. */
+  beforeRingMs?: number
 }
 
 /**
@@ -116,19 +123,36 @@ export class InteractionRouter {
   private readonly routed = new Map<string, RoutedInteraction>()
   /** Interactions whose ring time the server keeps (see RouteRequest.ringTimer). */
   private readonly timed = new Set<string>()
-  private readonly listeners: ((event: InteractionEvent) => void)[] = []
+  private readonly listeners: ((event: InteractionEvent) => unknown)[] = []
+  private readonly ringGate: RingGate
   private loggedRuleErrors = new Set<string>()
   private rulesVersion = ''
 
-  constructor(private readonly options: InteractionRouterOptions) {}
+  constructor(private readonly options: InteractionRouterOptions) {
+    this.ringGate = new RingGate(options.beforeRingMs ?? 5)
+  }
 
-  onEvent(listener: (event: InteractionEvent) => void): void {
+  /**
+   * Listeners run synchronously and must not throw. For an 'offered' event a listener may return a
+   * promise of what must go out before the agent is rung (their card); beforeRing() waits for it.
+   */
+  onEvent(listener: (event: InteractionEvent) => unknown): void {
     this.listeners.push(listener)
+  }
+
+  /**
+   * Resolves when the offered agent may be rung: what the 'offered' listeners had to send first (the
+   * card on the agent's page) is sent, or beforeRingMs passed. Adapters that ring the phone themselves
+   * (SIP in path, an AMI Redirect) await it just before ringing.
+   */
+  beforeRing(callId: string, agentId: string): Promise<RingGateResult> {
+    return this.ringGate.wait(callId, agentId)
   }
 
   /** Decides and reserves the first target. Never throws for bad caller input or a database outage. */
   async route(request: RouteRequest): Promise<RoutedInteraction> {
     const prepared = await this.prepare(request)
+    this.emit({ type: 'identified', callId: prepared.result.callId, identity: prepared.result })
     // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
     this.clearTimer(prepared.result.callId)
     const decision =
@@ -210,6 +234,7 @@ export class InteractionRouter {
   ended(callId: string, detail: EndDetail = {}): boolean {
     this.clearTimer(callId)
     this.timed.delete(callId)
+    this.ringGate.forget(callId)
     const known = this.routed.delete(callId)
     if (!this.options.router.ended(callId) && !known) return false
     this.emit({ type: 'ended', callId, detail })
@@ -226,6 +251,7 @@ export class InteractionRouter {
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
+    this.ringGate.clear()
   }
 
   /** Interactions routed and not yet ended. */
@@ -269,7 +295,8 @@ export class InteractionRouter {
     const target = decision.targets[0]
     const routed = this.routed.get(callId)
     if (target && routed) {
-      this.emit({ type: 'offered', callId, agentId: target.agentId, ringSeconds: target.ringSeconds, routed })
+      const work = this.emit({ type: 'offered', callId, agentId: target.agentId, ringSeconds: target.ringSeconds, routed })
+      this.ringGate.offered(callId, target.agentId, work)
       if (this.timed.has(callId)) {
         const timer = setTimeout(() => {
           this.timers.delete(callId)
@@ -323,7 +350,13 @@ export class InteractionRouter {
     return decision
   }
 
-  private emit(event: InteractionEvent): void {
-    for (const listener of this.listeners) listener(event)
+  /** Tells every listener; returns what they handed back to wait for (see onEvent), or null. */
+  private emit(event: InteractionEvent): Promise<unknown> | null {
+    let work: Promise<unknown>[] | null = null
+    for (const listener of this.listeners) {
+      const result = listener(event)
+      if (result instanceof Promise) (work ??= []).push(result)
+    }
+    return work && (work.length === 1 ? work[0]! : Promise.all(work))
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { CustomerCard } from '../crm/customer-card.js'
-import type { InteractionEvent, RoutedInteraction } from '../interactions/interaction-router.js'
+import type { IdentifiedInteraction, InteractionEvent, RoutedInteraction } from '../interactions/interaction-router.js'
 import type { OfferFailure } from '../routing/call-router.js'
 import type { LeadNotice, WorkflowEvent } from '../workflows/notices.js'
 
@@ -76,9 +76,12 @@ const DEFAULT_MAX_CALLS = 10_000
  * concerned: a card when a call is offered to an agent, then what became of
  * it (answered, taken by another agent, missed, ended).
  *
- * The card is published as soon as it is built; a call's events are published
- * in order even though building the card waits for the CRM. Nothing here can
- * fail or slow routing: a CRM error gives a card without history, in the log.
+ * The card's CRM part is read as soon as the caller is identified, before the
+ * decision, and the card is published as soon as it is built; for an offer the
+ * listener hands back the card's publishing, which the adapter may wait for
+ * (boundedly) before ringing the agent. A call's events are published in order
+ * even though building the card waits for the CRM. Nothing here can fail or
+ * slow routing: a CRM error gives a card without history, in the log.
  */
 export class CardEvents {
   private readonly calls = new Map<string, FollowedCall>()
@@ -89,17 +92,21 @@ export class CardEvents {
     this.maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS
   }
 
-  /** The InteractionRouter listener. */
-  readonly handle = (event: InteractionEvent): void => {
+  /** The InteractionRouter listener; for an offer, returns the publishing of the agent's card. */
+  readonly handle = (event: InteractionEvent): Promise<void> | undefined => {
     switch (event.type) {
+      case 'identified': {
+        const call = this.follow(event.callId)
+        call.subject ??= this.subject(event.identity)
+        return
+      }
       case 'offered': {
         const call = this.follow(event.callId)
         call.agents.add(event.agentId)
         // Read now: the routed interaction's decision changes when the offer moves on.
         const card = cardBase(event.routed, event.agentId, event.ringSeconds)
         const subject = (call.subject ??= this.subject(event.routed))
-        this.then(call, event.agentId, async () => ({ ...card, who: await subject }))
-        return
+        return this.then(call, event.agentId, async () => ({ ...card, who: await subject }))
       }
       case 'offer-failed': {
         const call = this.calls.get(event.callId)
@@ -133,7 +140,7 @@ export class CardEvents {
     while (this.pending.size > 0) await Promise.all(this.pending)
   }
 
-  private then(call: FollowedCall, agentId: string, build: () => Promise<ScreenPopEvent>): void {
+  private then(call: FollowedCall, agentId: string, build: () => Promise<ScreenPopEvent>): Promise<void> {
     const step = call.chain.then(async () => {
       try {
         this.options.hub.publish(agentId, await build())
@@ -144,6 +151,7 @@ export class CardEvents {
     call.chain = step
     this.pending.add(step)
     void step.finally(() => this.pending.delete(step))
+    return step
   }
 
   private follow(callId: string): FollowedCall {
@@ -158,7 +166,7 @@ export class CardEvents {
     return call
   }
 
-  private async subject(routed: RoutedInteraction): Promise<CardSubject> {
+  private async subject(routed: Pick<IdentifiedInteraction, 'callId' | 'caller' | 'line' | 'degraded'>): Promise<CardSubject> {
     const summary = routed.caller.customer
     if (!summary) {
       const line = routed.line
