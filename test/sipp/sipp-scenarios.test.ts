@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process'
-import dgram from 'node:dgram'
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t, { type Test } from 'tap'
-import { request, testDemoApp } from '../helpers/test-app.js'
+import t from 'tap'
+import { freePort, runSipp, serverOnDrachtio, startSipp, tracedInvites, wallClock } from './sipp-harness.js'
 
 /**
  * The sipp scenarios against a real drachtio-server. Each test starts a
@@ -13,15 +12,14 @@ import { request, testDemoApp } from '../helpers/test-app.js'
  * drachtio's SIP address with sipp. Set DRACHTIO_TEST_SIP=127.0.0.1:5060
  * (drachtio's SIP address) to run them; DRACHTIO_TEST_ADMIN (default
  * 127.0.0.1:9022) and DRACHTIO_TEST_SECRET (default cymru) say where the
- * servers connect. No other application may be connected to that
- * drachtio-server meanwhile. Without the setting, or without sipp, this file
- * says so and skips.
+ * servers connect, and DRACHTIO_TEST_RESTART, a command that restarts that
+ * drachtio-server, turns on the restart test. No other application may be
+ * connected to that drachtio-server meanwhile. Without the setting, or
+ * without sipp, this file says so and skips.
  */
 const sipAddress = process.env.DRACHTIO_TEST_SIP
-const [adminHost, adminPort] = (process.env.DRACHTIO_TEST_ADMIN ?? '127.0.0.1:9022').split(':') as [string, string]
-const secret = process.env.DRACHTIO_TEST_SECRET ?? 'cymru'
+const restart = process.env.DRACHTIO_TEST_RESTART
 const scenarios = new URL('./', import.meta.url).pathname
-const shippedRules = new URL('../../routing-rules/', import.meta.url).pathname
 const sipp = spawnSync('sipp', ['-v']).error === undefined
 const SPRING_LINE = '+74951234567'
 
@@ -39,6 +37,16 @@ if (!sipAddress) {
     const calls = await server.records()
     t.equal(calls.length, 20, 'one record per call')
     t.ok(calls.every((c) => c.call.outcome === 'redirected' && c.call.agent_id === 'a-anna'), 'each recorded as redirected to a-anna')
+  })
+
+  t.test('a burst of one VIP customer\'s calls at 300/s is redirected to the owner first every time, never 480', async (t) => {
+    const server = await serverOnDrachtio(t, 'redirect')
+    const calls = 3000
+    const code = await runSipp(t, ['-sf', `${scenarios}uac-expect-302.xml`, '-s', SPRING_LINE, '-m', String(calls), '-r', '300', '-l', '200', '-p', String(await freePort()), sipAddress])
+    t.equal(code, 0, 'every call got 302 with the owner first')
+    const records = await server.records()
+    t.equal(records.length, calls, 'one record per call')
+    t.equal(records.filter((r) => r.call.outcome !== 'redirected' || r.call.agent_id !== 'a-anna').length, 0, 'each recorded as redirected to a-anna')
   })
 
   t.test('in path, when the owner\'s phone rings out the next agent is rung and takes the call', async (t) => {
@@ -73,76 +81,58 @@ if (!sipAddress) {
     t.equal(record?.call.end_cause, 'caller cancelled', 'because the caller cancelled')
     t.equal(server.app.agents.get('a-anna')?.state.activeCalls, 0, 'the owner is free again')
   })
-}
 
-/** A demo server connected to the real drachtio-server, ring times cut to 3 s so a ring-out takes seconds. */
-async function serverOnDrachtio(t: Test, mode: 'redirect' | 'in-path') {
-  const rulesDir = await mkdtemp(join(tmpdir(), 'sipp-rules-'))
-  t.teardown(() => rm(rulesDir, { recursive: true, force: true }))
-  for (const file of await readdir(shippedRules)) {
-    if (file.endsWith('.yaml')) await writeFile(join(rulesDir, file), (await readFile(join(shippedRules, file), 'utf8')).replace(/ring: \d+s/g, 'ring: 3s'))
-  }
-  const server = await testDemoApp(t, {
-    RULES_DIR: rulesDir,
-    SIP_DRACHTIO_HOST: adminHost,
-    SIP_DRACHTIO_PORT: adminPort,
-    SIP_DRACHTIO_SECRET: secret,
-    SIP_MODE: mode
+  t.test('in path, each agent\'s card reaches their page before the agent\'s phone gets the INVITE', async (t) => {
+    // No wrap-up, so the owner and the VIP desk take call after call.
+    const server = await serverOnDrachtio(t, 'in-path', { WRAP_UP_SECONDS: '0' })
+    const phonePort = await freePort()
+    await server.pointAgents({}, phonePort)
+    const cards = await server.watchCards(t)
+    const trace = join(tmpdir(), `sipp-${process.pid}-card-phone.log`)
+    t.teardown(() => rm(trace, { force: true }))
+    const calls = 24
+    const phone = runSipp(t, ['-sf', `${scenarios}uas-agent-answers.xml`, '-p', String(phonePort), '-m', String(calls), '-trace_msg', '-message_file', trace])
+    const caller = await runSipp(t, ['-sf', `${scenarios}uac-in-path.xml`, '-s', SPRING_LINE, '-m', String(calls), '-r', '4', '-l', '2', '-p', String(await freePort()), sipAddress])
+    t.equal(caller, 0, 'every call was answered and hung up')
+    t.equal(await phone, 0, 'the phones answered every call')
+    const invites = tracedInvites(await readFile(trace, 'utf8'))
+    t.equal(invites.length, calls, 'one INVITE per call reached the phones')
+    const leads = invites.map((invite) => ({ ...invite, lead: invite.at - (cards.get(`${invite.callId} a-${invite.user}`) ?? Infinity) }))
+    t.same(leads.filter((l) => !(l.lead > 0)), [], 'every card arrived before its INVITE')
+    const sorted = leads.map((l) => l.lead).sort((a, b) => a - b)
+    const ms = (v: number | undefined) => `${(v ?? NaN).toFixed(3)} ms`
+    t.comment(`card ahead of the INVITE over ${sorted.length} INVITEs: min ${ms(sorted[0])}, p50 ${ms(sorted[Math.floor(sorted.length / 2)])}, max ${ms(sorted.at(-1))}`)
   })
-  const { app, url } = server
-  for (let waited = 0; app.sip?.status.state !== 'connected'; waited += 50) {
-    if (waited > 10_000) throw new Error(`not connected to drachtio-server at ${adminHost}:${adminPort}: ${app.sip?.status.lastError}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return {
-    app,
-    /** Rings the named agents at their own sipp phone's port, everyone else at `others`. */
-    async pointAgents(ports: Record<string, number>, others: number) {
-      const agents = (await request(`${url}/v1/agents`)).body as { id: string; name: string; team: string | null; skills: Record<string, number> }[]
-      for (const agent of agents) {
-        const sipUri = `sip:${agent.id.slice(2)}@127.0.0.1:${ports[agent.id] ?? others}`
-        const res = await request(`${url}/v1/agents/${agent.id}`, { method: 'PUT', body: { name: agent.name, team: agent.team ?? undefined, skills: agent.skills, sipUri } })
-        if (res.status !== 200) throw new Error(`agent ${agent.id}: ${JSON.stringify(res.body)}`)
-      }
-    },
-    /** The calls that came over SIP (not the demo history), each with its steps. */
-    async records() {
-      await app.calls.flush()
-      const db = app.database.db
-      const calls = await db.selectFrom('calls').selectAll().where('id', 'not like', 'demo-%').orderBy('routed_at').execute()
-      return Promise.all(
-        calls.map(async (call) => ({
-          call,
-          steps: await db.selectFrom('call_events').select(['kind', 'agent_id', 'data']).where('call_id', '=', call.id).orderBy('at').orderBy('id').execute()
-        }))
-      )
+
+  t.test('in path, drachtio-server restarted while agents ring: the agents are free and the calls recorded within the ring time', { skip: restart ? false : 'DRACHTIO_TEST_RESTART is not set' }, async (t) => {
+    const server = await serverOnDrachtio(t, 'in-path')
+    const phonePort = await freePort()
+    await server.pointAgents({}, phonePort)
+    // Two calls of Ivan Petrov: his owner and the VIP desk ring, and nobody answers.
+    const phones = startSipp(t, ['-sf', `${scenarios}uas-agent-rings.xml`, '-p', String(phonePort), '-m', '2'])
+    const callers = startSipp(t, ['-sf', `${scenarios}uac-in-path.xml`, '-s', SPRING_LINE, '-m', '2', '-r', '10', '-l', '2', '-p', String(await freePort()), sipAddress])
+    t.teardown(() => (phones.stop(), callers.stop()))
+    const ringing = () => server.app.agents.snapshot().filter((view) => view.state.activeCalls > 0).map((view) => view.profile.id)
+    for (let waited = 0; ringing().length < 2; waited += 20) {
+      if (waited > 10_000) throw new Error(`agents ringing: ${ringing().join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
-  }
+    const rung = ringing()
+    const restartedAt = Date.now()
+    const restarted = runCommand(restart!)
+    while (ringing().length > 0 && Date.now() - restartedAt < 3000) await new Promise((resolve) => setTimeout(resolve, 10))
+    const freedAfter = Date.now() - restartedAt
+    t.same(ringing(), [], `${rung.join(' and ')} free again ${freedAfter} ms after the restart began (ring time 3 s)`)
+    t.equal(await restarted, 0, 'drachtio-server restarted')
+    await server.connected()
+    const records = await server.records()
+    t.equal(records.length, 2, 'both calls recorded')
+    t.ok(records.every((r) => r.call.outcome === 'failed' && r.call.end_cause === 'drachtio connection lost'), 'as failed, the connection lost')
+    t.comment(`agents free ${freedAfter} ms after the restart command started`)
+  })
 }
 
-/** A UDP port free now, for a sipp phone to listen on. */
-async function freePort(): Promise<number> {
-  const socket = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
-}
-
-let sippRuns = 0
-
-/**
- * Runs sipp on loopback until its calls are done (or 60 s pass); resolves with
- * its exit code, 0 when every call succeeded. What sipp found wrong goes to the
- * test's output.
- */
-async function runSipp(t: Test, args: string[]): Promise<number | null> {
-  const errors = join(tmpdir(), `sipp-${process.pid}-${++sippRuns}-errors.log`)
-  const code = await new Promise<number | null>((resolve) =>
-    spawn('sipp', [...args, '-i', '127.0.0.1', '-nostdin', '-timeout', '60s', '-trace_err', '-error_file', errors], { stdio: 'ignore' }).on('close', resolve)
-  )
-  const found = await readFile(errors, 'utf8').catch(() => '')
-  if (code !== 0 && found) t.comment(`sipp ${args[1]}:\n${found.slice(0, 4000)}`)
-  await rm(errors, { force: true })
-  return code
+/** Runs an operator's command (the restart of drachtio-server) through the shell; resolves with its exit code. */
+function runCommand(command: string): Promise<number | null> {
+  return new Promise((resolve) => spawn('sh', ['-c', command], { stdio: 'ignore' }).on('close', resolve))
 }

@@ -23,6 +23,9 @@ export const ringInPath: InviteStep = {
       const target = decision.targets[0]
       const pbxHost = deps.settings.extensionHost ?? `${call.req.source_address}:${call.req.source_port}`
       const uri = agentUri(target.address, pbxHost)
+      // The card goes to the agent's page before their phone rings (waiting a few ms at most).
+      if (uri) await deps.lifecycle.beforeRing(call.callId, target.agentId)
+      if (call.stopped) return
       const result: LegResult = uri ? await ringAgent(call, deps, target, uri) : { kind: 'failed', why: 'unreachable', status: null }
       // Whoever stopped the call (the CANCEL, the lost connection) records its end.
       if (call.stopped || result.kind === 'lost') {

@@ -9,6 +9,8 @@ import type { SrfRequest, SrfResponse } from './drachtio.js'
 /** The call lifecycle the adapter drives (the App's InteractionRouter). */
 export interface CallLifecycle {
   route(request: RouteRequest & { callerName?: string | null; ringTimer?: boolean }): Promise<RoutedInteraction>
+  /** Resolves when the offered agent may be rung: their card went out, or the bounded wait ran out. */
+  beforeRing(callId: string, agentId: string): Promise<unknown>
   ringing(callId: string, agentId: string): void
   failed(callId: string, agentId: string, why: OfferFailure): Promise<RouteDecision | null>
   answered(callId: string, agentId: string): boolean
