@@ -4,6 +4,8 @@ import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { errorResponses } from './error-responses.js'
+import { textAnswer } from './operations-schemas.js'
 
 export interface AgentPageRoutesOptions {
   /** The folder holding agent.html, agent.css and the page's ES modules; found by itself when absent. */
@@ -80,8 +82,14 @@ export async function agentPageRoutes(fastify: FastifyInstance, options: AgentPa
       .send(body)
   }
 
-  fastify.get('/agent', async (_request, reply) => send(reply, 'agent.html'))
-  fastify.get('/agent/:file', { schema: { params: FileParams } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
+  const pageSchema = { summary: "The agent's page (it asks for the agent's token)", response: { 200: textAnswer('the page', 'text/html') } }
+  const fileSchema = {
+    summary: "One of the page's files: its stylesheet and ES modules, served as they are",
+    params: FileParams,
+    response: { 200: textAnswer('the file', 'text/css', 'text/javascript', 'text/html'), ...errorResponses({ 404: ['CTI_ERR_NOT_FOUND'] }) }
+  }
+  fastify.get('/agent', { schema: pageSchema }, async (_request, reply) => send(reply, 'agent.html'))
+  fastify.get('/agent/:file', { schema: fileSchema }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const name = request.params.file
     if (!files.has(name)) return reply.callNotFound()
     return send(reply, name)

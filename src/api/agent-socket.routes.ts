@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
 import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
@@ -7,11 +8,27 @@ import { serveAgentConnection } from '../screenpop/agent-connection.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import { CloseCodes, lastSeqFromQuery, tokenFromRequest } from '../screenpop/protocol.js'
 import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
+import { errorBody } from './error-responses.js'
 
 export interface AgentSocketRoutesOptions {
   db: Kysely<Database>
   hub: ScreenPopHub<ScreenPopEvent>
   heartbeatMs: number
+}
+
+const socketSchema = {
+  summary: "The agent page's live channel: screen-pops, notices and state changes (WebSocket)",
+  description:
+    'The upgrade is always accepted; a page that cannot be served is closed at once with a code and a reason: 4401 for a bad token, 4400 for a bad lastSeq. The protocol is in docs/api.md.',
+  // Read by the handler itself, which refuses by close code: described here, not validated before the upgrade.
+  querystring: Type.Object({
+    token: Type.Optional(Type.Unknown({ description: "the agent's token (or Authorization: Bearer, or the token subprotocol)" })),
+    lastSeq: Type.Optional(Type.Unknown({ description: 'the last event sequence number the page saw, a non-negative integer; missed events are replayed' }))
+  }),
+  response: {
+    101: { description: 'Switching Protocols: the WebSocket', type: 'null' },
+    426: errorBody(['CTI_ERR_UPGRADE_REQUIRED'])
+  }
 }
 
 /** Who the connecting page is, decided before the upgrade. */
@@ -32,6 +49,7 @@ export async function agentSocketRoutes(fastify: FastifyInstance, options: Agent
   fastify.route({
     method: 'GET',
     url: '/v1/agents/socket',
+    schema: socketSchema,
     // The token is checked before the upgrade so that the socket handler is synchronous and misses no message.
     preValidation: async (request) => {
       callers.set(request, await identify(request))

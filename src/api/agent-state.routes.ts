@@ -5,6 +5,8 @@ import { Errors } from '../errors.js'
 import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { AgentIndex, AgentView } from '../routing/agent-index.js'
 import { AgentId } from './schemas.js'
+import { errorResponses } from './error-responses.js'
+import { AgentStateView } from './response-schemas.js'
 
 export interface AgentStateRoutesOptions {
   index: AgentIndex
@@ -16,20 +18,30 @@ export interface AgentStateRoutesOptions {
 /** States an agent (or their page) may set; ringing and busy follow from the calls routed to them. */
 const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
 
+const AGENT_FOUND = { 404: ['CTI_ERR_AGENT_NOT_FOUND'] }
+const statesSchema = { summary: "Every agent's live state", response: { 200: Type.Array(AgentStateView) } }
+const stateSchema = { summary: "An agent's live state", params: AgentId, response: { 200: AgentStateView, ...errorResponses(AGENT_FOUND) } }
+const setSchema = {
+  summary: "Sets an agent's state: available, away, offline or wrap-up (ringing and busy follow from calls)",
+  params: AgentId,
+  body: Type.Object({ state: SettableState }, { additionalProperties: false }),
+  response: { 200: AgentStateView, ...errorResponses(AGENT_FOUND) }
+}
+
 /** Live agent states: read them, and set one's own (available, away, offline, wrap-up). */
 export async function agentStateRoutes(fastify: FastifyInstance, options: AgentStateRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { index, states, now } = options
 
-  app.get('/v1/agents/states', async () => index.snapshot().map(present))
+  app.get('/v1/agents/states', { schema: statesSchema }, async () => index.snapshot().map(present))
 
-  app.get('/v1/agents/:id/state', { schema: { params: AgentId } }, async (request) => {
+  app.get('/v1/agents/:id/state', { schema: stateSchema }, async (request) => {
     const view = index.get(request.params.id)
     if (!view) throw Errors.agentNotFound(request.params.id)
     return present(view)
   })
 
-  app.put('/v1/agents/:id/state', { schema: { params: AgentId, body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
+  app.put('/v1/agents/:id/state', { schema: setSchema }, async (request) => {
     if (!states.setState(request.params.id, request.body.state, now())) throw Errors.agentNotFound(request.params.id)
     request.log.info({ agentId: request.params.id, state: request.body.state }, 'agent state set')
     return present(index.get(request.params.id)!)

@@ -1,10 +1,22 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
 import { getAgent, listAgents, upsertAgent, type Agent } from '../crm/agent.repository.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
 import { AgentBody, AgentId } from './schemas.js'
+import { DB_ERRORS, errorResponses, WRITE_ERRORS } from './error-responses.js'
+import { AgentView } from './response-schemas.js'
+
+const listSchema = { summary: 'Every agent with their skills', response: { 200: Type.Array(AgentView), ...errorResponses(DB_ERRORS) } }
+const getSchema = { summary: 'An agent with their skills', params: AgentId, response: { 200: AgentView, ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }, DB_ERRORS) } }
+const putSchema = {
+  summary: 'Creates or replaces an agent (a sipUri or an extension to ring them at) and their skills',
+  params: AgentId,
+  body: AgentBody,
+  response: { 200: AgentView, ...errorResponses({ 400: ['CTI_ERR_BAD_REQUEST'] }, WRITE_ERRORS) }
+}
 
 export interface AgentRoutesOptions {
   db: Kysely<Database>
@@ -17,15 +29,15 @@ export async function agentRoutes(fastify: FastifyInstance, options: AgentRoutes
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { db } = options
 
-  app.get('/v1/agents', async () => listAgents(db))
+  app.get('/v1/agents', { schema: listSchema }, async () => listAgents(db))
 
-  app.get('/v1/agents/:id', { schema: { params: AgentId } }, async (request) => {
+  app.get('/v1/agents/:id', { schema: getSchema }, async (request) => {
     const agent = await getAgent(db, request.params.id)
     if (!agent) throw Errors.agentNotFound(request.params.id)
     return agent
   })
 
-  app.put('/v1/agents/:id', { schema: { params: AgentId, body: AgentBody } }, async (request) => {
+  app.put('/v1/agents/:id', { schema: putSchema }, async (request) => {
     const body = request.body
     if (!body.sipUri && !body.extension) throw Errors.badRequest('an agent needs a sipUri or an extension to be rung at')
     const agent = await upsertAgent(db, {

@@ -4,6 +4,8 @@ import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import { CurlCalls, type DialAnswer } from '../telephony/ami/curl-calls.js'
+import { errorResponses } from './error-responses.js'
+import { textAnswer } from './operations-schemas.js'
 
 export interface AsteriskRoutesOptions {
   interactions: InteractionRouter
@@ -24,7 +26,22 @@ const DialQuery = Type.Object(
 const CallParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 256, description: 'the channel= given to /v1/asterisk/dial' }) })
 const NoAnswerBody = Type.Object({ status: Type.Optional(Type.String({ maxLength: 32, description: "Dial()'s ${DIALSTATUS}: NOANSWER, BUSY, CHANUNAVAIL…" })) })
 const EndedBody = Type.Object({ cause: Type.Optional(Type.String({ maxLength: 64, description: "the caller channel's ${HANGUPCAUSE}" })) })
-const DialText = Type.String({ description: 'a ready Dial() argument, "PJSIP/1001,20", or empty when nobody can take the call' })
+const DialAnswerText = textAnswer('a ready Dial() argument, "PJSIP/1001,20" (device, ring seconds), or empty when nobody can take the call; headers x-cti-call-id, x-cti-agent-id, x-cti-final', 'text/plain')
+const FORM = ['application/x-www-form-urlencoded', 'application/json']
+const dialSchema = { summary: 'Routes a call for a dialplan that asks with CURL() and dials itself', querystring: DialQuery, response: { 200: DialAnswerText } }
+const answeredSchema = {
+  summary: "The dialplan reports the agent's answer",
+  params: CallParams,
+  response: { 200: Type.Object({ callId: Type.String(), answered: Type.Boolean() }), ...errorResponses({ 400: ['CTI_ERR_BAD_REQUEST'] }) }
+}
+const noAnswerSchema = { summary: 'The dialplan reports no answer; answered with the next Dial() argument', consumes: FORM, params: CallParams, body: Type.Optional(NoAnswerBody), response: { 200: DialAnswerText } }
+const endedSchema = {
+  summary: 'The dialplan reports the call ended',
+  consumes: FORM,
+  params: CallParams,
+  body: Type.Optional(EndedBody),
+  response: { 200: Type.Object({ callId: Type.String(), ended: Type.Boolean() }) }
+}
 
 /**
  * For dialplans that ask synchronously with CURL() and dial themselves: the
@@ -49,21 +66,21 @@ export async function asteriskRoutes(fastify: FastifyInstance, options: Asterisk
     return answer.dial
   }
 
-  app.get('/v1/asterisk/dial', { schema: { querystring: DialQuery, response: { 200: DialText } } }, async (request, reply) => {
+  app.get('/v1/asterisk/dial', { schema: dialSchema }, async (request, reply) => {
     const { caller, dialed, channel } = request.query
     return dialText(reply, await calls.dial({ caller: caller || null, dialed: dialed || null, channel }))
   })
 
-  app.post('/v1/asterisk/calls/:callId/answered', { schema: { params: CallParams } }, async (request) => {
+  app.post('/v1/asterisk/calls/:callId/answered', { schema: answeredSchema }, async (request) => {
     if (!calls.answered(request.params.callId)) throw Errors.badRequest(`call ${request.params.callId} is not ringing an agent`)
     return { callId: request.params.callId, answered: true }
   })
 
-  app.post('/v1/asterisk/calls/:callId/no-answer', { schema: { params: CallParams, body: Type.Optional(NoAnswerBody), response: { 200: DialText } } }, async (request, reply) => {
+  app.post('/v1/asterisk/calls/:callId/no-answer', { schema: noAnswerSchema }, async (request, reply) => {
     return dialText(reply, await calls.noAnswer(request.params.callId, request.body?.status ?? 'NOANSWER'))
   })
 
-  app.post('/v1/asterisk/calls/:callId/ended', { schema: { params: CallParams, body: Type.Optional(EndedBody) } }, async (request) => {
+  app.post('/v1/asterisk/calls/:callId/ended', { schema: endedSchema }, async (request) => {
     return { callId: request.params.callId, ended: calls.ended(request.params.callId, request.body?.cause || undefined) }
   })
 }

@@ -5,6 +5,8 @@ import { Errors } from '../errors.js'
 import { AmiErrors } from '../telephony/ami/ami-errors.js'
 import type { CallBackRequest, PlacedCallBack } from '../telephony/ami/call-backs.js'
 import { RowId } from './schemas.js'
+import { errorResponses } from './error-responses.js'
+import { PlacedCallBackView } from './routing-schemas.js'
 
 export interface CallBackRoutesOptions {
   /** Places a call-back through the telephony side; null when none is configured. */
@@ -23,11 +25,28 @@ const CallBackBody = Type.Object(
   { additionalProperties: false }
 )
 
+const callBackSchema = {
+  summary: "Places a call-back through Asterisk: the rules pick the agent, whose phone rings first, then the customer's",
+  body: CallBackBody,
+  response: {
+    202: PlacedCallBackView,
+    ...errorResponses({
+      400: ['CTI_ERR_BAD_REQUEST'],
+      404: ['CTI_ERR_CUSTOMER_NOT_FOUND'],
+      409: ['CTI_ERR_NO_AGENT'],
+      422: ['CTI_ERR_NO_EXTENSION', 'CTI_ERR_NO_PHONE'],
+      502: ['CTI_ERR_AMI_REFUSED'],
+      503: ['CTI_ERR_AMI_NOT_CONFIGURED', 'CTI_ERR_AMI_UNAVAILABLE', 'CTI_ERR_DB_UNAVAILABLE'],
+      504: ['CTI_ERR_AMI_TIMEOUT']
+    })
+  }
+}
+
 /** `POST /v1/callbacks`: the core picks the agent (owner first); the agent's phone rings, then the customer's. */
 export async function callBackRoutes(fastify: FastifyInstance, options: CallBackRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
-  app.post('/v1/callbacks', { schema: { body: CallBackBody } }, async (request, reply) => {
+  app.post('/v1/callbacks', { schema: callBackSchema }, async (request, reply) => {
     const { customerId, phone, agentId, product } = request.body
     if (!options.place) throw AmiErrors.notConfigured()
     if (customerId === undefined && phone === undefined) throw Errors.badRequest('send the customer to call: customerId or phone')

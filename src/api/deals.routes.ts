@@ -6,6 +6,8 @@ import { createDeal, DealErrors, dealSteps, getDeal, recordDealOutcome, type Dea
 import type { Database } from '../crm/schema.js'
 import { requireAgentToken } from './agent-token-auth.js'
 import { Amount, IdParams, RowId } from './schemas.js'
+import { DB_ERRORS, errorResponses, WRITE_ERRORS } from './error-responses.js'
+import { DealOptionsView, DealView, DealWithStepsView } from './response-schemas.js'
 
 export interface DealRoutesOptions {
   db: Kysely<Database>
@@ -32,6 +34,24 @@ const OutcomeBody = Type.Union([
   )
 ])
 
+const DEAL_FOUND = { 404: ['CTI_ERR_DEAL_NOT_FOUND'] }
+const OUTCOME_ERRORS = { 400: ['CTI_ERR_UNKNOWN_STAGE', 'CTI_ERR_UNKNOWN_REASON'], 409: ['CTI_ERR_DEAL_CLOSED'] }
+const optionsSchema = { summary: 'The deal stages (in order) and refusal reasons in force', response: { 200: DealOptionsView } }
+const createSchema = {
+  summary: 'Opens a deal for a customer or a lead',
+  body: NewDealBody,
+  response: { 201: DealView, ...errorResponses({ 400: ['CTI_ERR_BAD_REQUEST', 'CTI_ERR_UNKNOWN_STAGE'] }, WRITE_ERRORS) }
+}
+const getSchema = { summary: 'A deal with its steps', params: IdParams, response: { 200: DealWithStepsView, ...errorResponses(DEAL_FOUND, DB_ERRORS) } }
+const patchSchema = {
+  summary: 'Records an outcome: a move to a stage, or lost with a reason',
+  params: IdParams,
+  body: OutcomeBody,
+  response: { 200: DealView, ...errorResponses(OUTCOME_ERRORS, DEAL_FOUND, WRITE_ERRORS) }
+}
+const meCreateSchema = { ...createSchema, summary: 'Opens a deal from the agent page; the agent holds it', body: Type.Omit(NewDealBody, ['agentId']) }
+const mePatchSchema = { ...patchSchema, summary: 'Records an outcome of one of their own deals (another agent\'s answers 404)' }
+
 /**
  * Deals and conversation outcomes: `GET /v1/deals/options` (stages and refusal
  * reasons in force), `POST /v1/deals`, `GET /v1/deals/:id` (with its steps),
@@ -41,20 +61,20 @@ export async function dealRoutes(fastify: FastifyInstance, options: DealRoutesOp
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { db, vocabulary, now } = options
 
-  app.get('/v1/deals/options', async () => ({ stages: vocabulary.stages, reasons: vocabulary.reasons }))
+  app.get('/v1/deals/options', { schema: optionsSchema }, async () => ({ stages: [...vocabulary.stages], reasons: [...vocabulary.reasons] }))
 
-  app.post('/v1/deals', { schema: { body: NewDealBody } }, async (request, reply) => {
+  app.post('/v1/deals', { schema: createSchema }, async (request, reply) => {
     const deal = await createDeal(db, request.body, vocabulary, now())
     return reply.code(201).send(deal)
   })
 
-  app.get('/v1/deals/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/deals/:id', { schema: getSchema }, async (request) => {
     const deal = await getDeal(db, request.params.id)
     if (!deal) throw DealErrors.notFound(request.params.id)
     return { ...deal, steps: await dealSteps(db, deal.id) }
   })
 
-  app.patch('/v1/deals/:id', { schema: { params: IdParams, body: OutcomeBody } }, async (request) => {
+  app.patch('/v1/deals/:id', { schema: patchSchema }, async (request) => {
     const { agentId, ...outcome } = request.body
     const deal = await recordDealOutcome(db, request.params.id, outcome as DealOutcome, vocabulary, agentId ?? null, now())
     return deal
@@ -67,16 +87,16 @@ export async function meDealRoutes(fastify: FastifyInstance, options: DealRoutes
   const { db, vocabulary, now } = options
   const agentOf = requireAgentToken(fastify, db)
 
-  app.get('/v1/me/deals/options', async () => ({ stages: vocabulary.stages, reasons: vocabulary.reasons }))
+  app.get('/v1/me/deals/options', { schema: optionsSchema }, async () => ({ stages: [...vocabulary.stages], reasons: [...vocabulary.reasons] }))
 
-  app.post('/v1/me/deals', { schema: { body: Type.Omit(NewDealBody, ['agentId']) } }, async (request, reply) => {
+  app.post('/v1/me/deals', { schema: meCreateSchema }, async (request, reply) => {
     const agentId = agentOf(request)
     const deal = await createDeal(db, { ...request.body, agentId }, vocabulary, now())
     request.log.info({ agentId, dealId: deal.id }, 'deal opened from the agent page')
     return reply.code(201).send(deal)
   })
 
-  app.patch('/v1/me/deals/:id', { schema: { params: IdParams, body: OutcomeBody } }, async (request) => {
+  app.patch('/v1/me/deals/:id', { schema: mePatchSchema }, async (request) => {
     const agentId = agentOf(request)
     const { agentId: _ignored, ...outcome } = request.body
     // An agent's token reaches only the deals that agent holds; another's answers 404, as if absent.

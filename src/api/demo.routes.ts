@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { Type } from 'typebox'
 import { loadDemoData } from '../crm/demo-data.js'
 import type { Database } from '../crm/schema.js'
+import { errorResponses, WRITE_ERRORS } from './error-responses.js'
 
 export interface DemoRoutesOptions {
   db: Kysely<Database>
@@ -34,7 +35,7 @@ export async function demoRoutes(app: FastifyInstance, options: DemoRoutesOption
     throw new TypeError('demoRoutes needs { db, now, onLoaded }')
   }
 
-  app.post('/v1/demo-data', { schema: { response: { 201: DemoCounts } } }, async (request, reply) => {
+  app.post('/v1/demo-data', { schema: { summary: 'Writes the demo CRM, replacing a previous demo set; the rows written per table', response: { 201: DemoCounts, ...errorResponses(WRITE_ERRORS) } } }, async (request, reply) => {
     const counts = await loadDemoData(options.db, options.now())
     await options.onLoaded()
     request.log.info({ counts }, 'demo data loaded')

@@ -4,6 +4,8 @@ import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import type { WebVisits } from '../workflows/web-visits.js'
 import { RowId } from './schemas.js'
+import { DB_ERRORS, errorResponses } from './error-responses.js'
+import { VisitResultView } from './routing-schemas.js'
 
 export interface InteractionRoutesOptions {
   visits: WebVisits
@@ -30,6 +32,12 @@ const VisitBody = Type.Object(
   { additionalProperties: false }
 )
 
+const visitSchema = {
+  summary: 'Reports a web visit: the agent who should know is told, or 202 when it is not worth attention yet',
+  body: VisitBody,
+  response: { 200: VisitResultView, 202: VisitResultView, ...errorResponses({ 400: ['CTI_ERR_BAD_REQUEST'] }, DB_ERRORS) }
+}
+
 /**
  * `POST /v1/interactions` `{ kind: 'web-visit', visitorId | phone | customerId, pages, product?, callbackRequested? }`:
  * 200 with the agent told (or 202 `attended: false` when the visit is not worth attention yet).
@@ -37,7 +45,7 @@ const VisitBody = Type.Object(
 export async function interactionRoutes(fastify: FastifyInstance, options: InteractionRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
-  app.post('/v1/interactions', { schema: { body: VisitBody } }, async (request, reply) => {
+  app.post('/v1/interactions', { schema: visitSchema }, async (request, reply) => {
     const { visitorId, phone, customerId, pages, product, callbackRequested } = request.body
     if (visitorId === undefined && phone === undefined && customerId === undefined) throw Errors.badRequest('say who is visiting: visitorId, phone or customerId')
     const result = await options.visits.visit({

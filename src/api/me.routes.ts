@@ -9,6 +9,8 @@ import { Errors } from '../errors.js'
 import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { AgentIndex, AgentView } from '../routing/agent-index.js'
 import { requireAgentToken } from './agent-token-auth.js'
+import { DB_ERRORS, errorResponses } from './error-responses.js'
+import { AgentTaskView, MeView, OwnStateView } from './response-schemas.js'
 
 export interface MeRoutesOptions {
   db: Kysely<Database>
@@ -20,6 +22,14 @@ export interface MeRoutesOptions {
 
 /** States an agent may set on their page; ringing and busy follow from the calls routed to them. */
 const SettableState = Type.Enum(['available', 'away', 'offline', 'wrap-up'])
+
+const meSchema = { summary: 'Who the token is and their live state', response: { 200: MeView, ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }, DB_ERRORS) } }
+const stateSchema = {
+  summary: 'Sets their own state: available, away, offline or wrap-up',
+  body: Type.Object({ state: SettableState }, { additionalProperties: false }),
+  response: { 200: OwnStateView, ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }) }
+}
+const tasksSchema = { summary: 'Their open tasks, the soonest due first', response: { 200: Type.Object({ tasks: Type.Array(AgentTaskView) }), ...errorResponses(DB_ERRORS) } }
 
 
 /**
@@ -37,7 +47,7 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
   // checked before the body is parsed so that a stranger learns nothing but 401.
   const agentOf = requireAgentToken(fastify, db)
 
-  app.get('/v1/me', async (request) => {
+  app.get('/v1/me', { schema: meSchema }, async (request) => {
     const agentId = agentOf(request)
     const agent = await getAgent(db, agentId)
     if (!agent) throw Errors.agentNotFound(agentId)
@@ -45,14 +55,14 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
     return { id: agent.id, name: agent.name, team: agent.team, state: view ? presentState(view) : null }
   })
 
-  app.put('/v1/me/state', { schema: { body: Type.Object({ state: SettableState }, { additionalProperties: false }) } }, async (request) => {
+  app.put('/v1/me/state', { schema: stateSchema }, async (request) => {
     const agentId = agentOf(request)
     if (!states.setState(agentId, request.body.state, now())) throw Errors.agentNotFound(agentId)
     request.log.info({ agentId, state: request.body.state }, 'agent state set from their page')
     return presentState(index.get(agentId)!)
   })
 
-  app.get('/v1/me/tasks', async (request) => {
+  app.get('/v1/me/tasks', { schema: tasksSchema }, async (request) => {
     const agentId = agentOf(request)
     const at = now()
     const tasks = await listOpenTasksOfAgent(db, agentId)

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Metrics } from '../metrics/metrics.js'
+import { textAnswer } from './operations-schemas.js'
 
 export interface MetricsRoutesOptions {
   metrics: Metrics
@@ -12,7 +13,7 @@ export interface MetricsRoutesOptions {
  * boundary as the admin endpoints.
  */
 export async function metricsRoutes(fastify: FastifyInstance, options: MetricsRoutesOptions): Promise<void> {
-  fastify.get('/metrics', async (_request, reply) => {
+  fastify.get('/metrics', { schema: { summary: 'Prometheus metrics (counts only, never callers)', response: { 200: textAnswer('the Prometheus text format', 'text/plain') } } }, async (_request, reply) => {
     const { contentType, body } = await options.metrics.text()
     return reply.header('content-type', contentType).send(body)
   })

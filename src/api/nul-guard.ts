@@ -8,6 +8,8 @@ import { Errors } from '../errors.js'
  * Walks with an explicit stack: a body may nest deeper than the call stack.
  */
 export function findNul(value: unknown): string | null {
+  // Most requests hold no NUL: look first without building paths, then name the field on a hit.
+  if (!holdsNul(value)) return null
   const pending: [unknown, string][] = [[value, '']]
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, at] = next
@@ -26,6 +28,24 @@ export function findNul(value: unknown): string | null {
     }
   }
   return null
+}
+
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const item = pending.pop()
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true
+    } else if (Array.isArray(item)) {
+      for (const element of item) pending.push(element)
+    } else if (isPlainObject(item)) {
+      for (const key in item) {
+        if (key.includes('\u0000')) return true
+        pending.push(item[key])
+      }
+    }
+  }
+  return false
 }
 
 /**

@@ -8,6 +8,8 @@ import { reportRows } from '../reports/report-query.js'
 import { parseReportRequest, type ReportRequest } from '../reports/report-request.js'
 import { streamCsv } from '../reports/report-stream.js'
 import { SOURCE_COLUMNS, SOURCE_GROUPINGS, sourcesReport } from '../reports/sources-report.js'
+import { DB_ERRORS, errorResponses } from './error-responses.js'
+import { ReportAnswer, ReportQuery } from './operations-schemas.js'
 
 export interface ReportRoutesOptions {
   db: Kysely<Database>
@@ -15,6 +17,12 @@ export interface ReportRoutesOptions {
 }
 
 type Query = Record<string, string | undefined>
+
+const reportSchema = (summary: string) => ({
+  summary,
+  querystring: ReportQuery,
+  response: { 200: ReportAnswer, ...errorResponses({ 400: ['CTI_ERR_INVALID_RANGE', 'CTI_ERR_UNKNOWN_GROUPING', 'CTI_ERR_UNKNOWN_FORMAT'] }, DB_ERRORS) }
+})
 
 /**
  * `GET /v1/reports/sources|agents|losses?from=&to=&groupBy=&format=`: JSON
@@ -25,17 +33,17 @@ type Query = Record<string, string | undefined>
 export async function reportRoutes(fastify: FastifyInstance, options: ReportRoutesOptions): Promise<void> {
   const { db, now } = options
 
-  fastify.get('/v1/reports/sources', async (request, reply) => {
+  fastify.get('/v1/reports/sources', { schema: reportSchema('Inquiries and answers per source, campaign and line, with their cost') }, async (request, reply) => {
     const req = parseReportRequest(request.query as Query, request.headers.accept, SOURCE_GROUPINGS, now())
     return answer(request, reply, req, 'sources', sourcesReport(db, req), SOURCE_COLUMNS)
   })
 
-  fastify.get('/v1/reports/agents', async (request, reply) => {
+  fastify.get('/v1/reports/agents', { schema: reportSchema('Offered, answered and missed calls and talk time per agent') }, async (request, reply) => {
     const req = parseReportRequest(request.query as Query, request.headers.accept, AGENT_GROUPINGS, now())
     return answer(request, reply, req, 'agents', agentsReport(db, req, now()), AGENT_COLUMNS)
   })
 
-  fastify.get('/v1/reports/losses', async (request, reply) => {
+  fastify.get('/v1/reports/losses', { schema: reportSchema('Missed and abandoned calls, and where they were lost') }, async (request, reply) => {
     const req = parseReportRequest(request.query as Query, request.headers.accept, LOSS_GROUPINGS, now())
     return answer(request, reply, req, 'losses', lossesReport(db, req), LOSS_COLUMNS)
   })

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import type { InteractionRouter, RoutedInteraction } from '../interactions/interaction-router.js'
+import { errorResponses } from './error-responses.js'
+import { AnsweredView, EndedView, NoAnswerView, RouteAnswerView } from './routing-schemas.js'
 
 export interface RoutingRoutesOptions {
   interactions: InteractionRouter
@@ -45,6 +47,22 @@ const EndedBody = Type.Union([
   Type.Null()
 ])
 
+const NOT_WAITING = { 400: ['CTI_ERR_BAD_REQUEST'] }
+const routeSchema = {
+  summary: 'Routes a call: identifies the caller, decides, and reserves the first target',
+  body: RouteBody,
+  response: { 200: RouteAnswerView }
+}
+const explainSchema = { summary: 'The decision a call would get (at an instant, if given), reserving nobody', body: ExplainBody, response: { 200: RouteAnswerView } }
+const answeredSchema = { summary: 'The agent rung answered', params: CallParams, body: AgentBody, response: { 200: AnsweredView, ...errorResponses(NOT_WAITING) } }
+const noAnswerSchema = {
+  summary: 'The agent rung did not answer: the next decision, without them',
+  params: CallParams,
+  body: NoAnswerBody,
+  response: { 200: NoAnswerView, ...errorResponses(NOT_WAITING) }
+}
+const endedSchema = { summary: 'The call ended (how, when the PBX knows better)', params: CallParams, body: Type.Optional(EndedBody), response: { 200: EndedView } }
+
 /**
  * Routing over HTTP, for PBXs that ask (FreeSWITCH, Kamailio, Asterisk CURL)
  * and for admins: route (reserves), explain (reserves nothing), and the
@@ -54,13 +72,13 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { interactions } = options
 
-  app.post('/v1/route', { schema: { body: RouteBody } }, async (request) => {
+  app.post('/v1/route', { schema: routeSchema }, async (request) => {
     const body = request.body
     const routed = await interactions.route({ caller: body.caller, dialed: body.dialed ?? null, callId: body.callId, kind: body.kind, product: body.product, channel: 'http' })
     return present(routed)
   })
 
-  app.post('/v1/route/explain', { schema: { body: ExplainBody } }, async (request) => {
+  app.post('/v1/route/explain', { schema: explainSchema }, async (request) => {
     const body = request.body
     const routed = await interactions.explain({
       caller: body.caller,
@@ -74,20 +92,20 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
     return present(routed)
   })
 
-  app.post('/v1/interactions/:callId/answered', { schema: { params: CallParams, body: AgentBody } }, async (request) => {
+  app.post('/v1/interactions/:callId/answered', { schema: answeredSchema }, async (request) => {
     if (!interactions.answered(request.params.callId, request.body.agentId)) {
       throw Errors.badRequest(`call ${request.params.callId} is not ringing agent ${request.body.agentId}`)
     }
     return { callId: request.params.callId, answeredBy: request.body.agentId }
   })
 
-  app.post('/v1/interactions/:callId/no-answer', { schema: { params: CallParams, body: NoAnswerBody } }, async (request) => {
+  app.post('/v1/interactions/:callId/no-answer', { schema: noAnswerSchema }, async (request) => {
     const decision = await interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
     if (!decision) throw Errors.badRequest(`call ${request.params.callId} is not waiting for an answer`)
     return { callId: request.params.callId, decision: presentDecision(decision) }
   })
 
-  app.post('/v1/interactions/:callId/ended', { schema: { params: CallParams, body: Type.Optional(EndedBody) } }, async (request) => {
+  app.post('/v1/interactions/:callId/ended', { schema: endedSchema }, async (request) => {
     const body = request.body ?? {}
     return { callId: request.params.callId, ended: interactions.ended(request.params.callId, { outcome: body.outcome, cause: body.cause }) }
   })

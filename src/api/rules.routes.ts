@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { RuleSet } from '../routing/types.js'
+import { RulesView } from './operations-schemas.js'
 
 export interface RulesStatus {
   ruleSet: RuleSet
@@ -11,7 +12,7 @@ export interface RulesStatus {
 
 /** `GET /v1/rules`: which rules are in force, since when, from which files, and whether a later edit was refused. */
 export async function rulesRoutes(app: FastifyInstance, options: { status: () => RulesStatus }): Promise<void> {
-  app.get('/v1/rules', async () => {
+  app.get('/v1/rules', { schema: { summary: 'The routing rules in force, and whether a later edit was refused', response: { 200: RulesView } } }, async () => {
     const { ruleSet, files, lastErrors, lastErrorAt } = options.status()
     return {
       version: ruleSet.version,

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { answerClientError, answerFrameworkError, installErrorHandler } from './error-handler.js'
 import { installNulGuard } from './nul-guard.js'
+import { registerOpenApi } from './openapi.js'
 
 export interface ServerOptions {
   logger: FastifyBaseLogger
@@ -14,8 +15,9 @@ export interface ServerOptions {
 const MAX_PARAM_LENGTH = 1024
 
 /**
- * A fastify instance with the project's error handling, the NUL guard and
- * request-id logging; the composition root registers the route plugins on it.
+ * A fastify instance with the project's error handling, the NUL guard,
+ * request-id logging and the OpenAPI description of whatever routes the
+ * composition root registers on it next.
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
@@ -29,5 +31,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   })
   installErrorHandler(app)
   installNulGuard(app)
+  // Response schemas describe the answers (OpenAPI); they must never drop or coerce a field of one.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  registerOpenApi(app)
   return app
 }

@@ -7,6 +7,8 @@ import { requireAgentToken } from './agent-token-auth.js'
 import { finishTask, getTask, listTasks, type TaskNotice } from '../crm/task.repository.js'
 import { CtiError } from '../errors.js'
 import { IdParams, RowId } from './schemas.js'
+import { DB_ERRORS, errorResponses } from './error-responses.js'
+import { TaskView } from './response-schemas.js'
 
 export interface TaskRoutesOptions {
   db: Kysely<Database>
@@ -29,23 +31,29 @@ const ListQuery = Type.Object(
   { additionalProperties: false }
 )
 
+const TASK_FOUND = { 404: ['CTI_ERR_TASK_NOT_FOUND'] }
+const listSchema = { summary: 'Tasks, filtered by assignee, status, customer or lead', querystring: ListQuery, response: { 200: Type.Object({ tasks: Type.Array(TaskView) }), ...errorResponses(DB_ERRORS) } }
+const getSchema = { summary: 'A task', params: IdParams, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
+const closeSchema = { summary: 'Closes an open task: done (default) or cancelled', params: IdParams, body: CloseBody, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
+const doneSchema = { summary: 'Marks one of their own open tasks done, from the agent page', params: IdParams, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
+
 /** `GET /v1/tasks` (filtered), `GET /v1/tasks/:id`, `POST /v1/tasks/:id/close` `{ status? }`: tasks for admins and CRMs. */
 export async function taskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { db, now } = options
 
-  app.get('/v1/tasks', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/v1/tasks', { schema: listSchema }, async (request) => {
     const q = request.query
     return { tasks: await listTasks(db, { assigneeAgentId: q.assignee, status: q.status, customerId: q.customerId, leadId: q.leadId, limit: q.limit }) }
   })
 
-  app.get('/v1/tasks/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/tasks/:id', { schema: getSchema }, async (request) => {
     const task = await getTask(db, request.params.id)
     if (!task) throw taskNotFound(request.params.id)
     return task
   })
 
-  app.post('/v1/tasks/:id/close', { schema: { params: IdParams, body: CloseBody } }, async (request) => {
+  app.post('/v1/tasks/:id/close', { schema: closeSchema }, async (request) => {
     const task = await finishTask(db, request.params.id, now(), { status: request.body?.status ?? 'done', closedBy: 'api' })
     if (!task) throw taskNotFound(request.params.id)
     options.onClosed(task)
@@ -57,7 +65,7 @@ export async function taskRoutes(fastify: FastifyInstance, options: TaskRoutesOp
 export async function meTaskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const agentOf = requireAgentToken(fastify, options.db)
-  app.post('/v1/me/tasks/:id/done', { schema: { params: IdParams } }, async (request) => {
+  app.post('/v1/me/tasks/:id/done', { schema: doneSchema }, async (request) => {
     const agentId = agentOf(request)
     const task = await finishTask(options.db, request.params.id, options.now(), { assigneeAgentId: agentId, closedBy: `agent ${agentId}` })
     if (!task) throw taskNotFound(request.params.id)
