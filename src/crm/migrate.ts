@@ -45,9 +45,13 @@ export async function migrate(db: Kysely<Database>, dir: string): Promise<Migrat
   return result
 }
 
-/** Serialises migrating processes; released when the transaction ends. */
+/**
+ * Serialises processes migrating the same schema; released when the transaction
+ * ends. Keyed by schema so that servers (and test files) on other schemas of the
+ * same database never queue behind one another's migrations.
+ */
 async function lock(trx: Transaction<Database>): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('cti-router-migrations'))`.execute(trx)
+  await sql`select pg_advisory_xact_lock(hashtext('cti-router-migrations:' || current_schema()))`.execute(trx)
 }
 
 /** Names of migration files not applied yet (empty when the schema is current). */
