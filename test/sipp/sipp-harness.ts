@@ -3,10 +3,8 @@ import dgram from 'node:dgram'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import type { Test } from 'tap'
 import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
-import { openPage } from '../screenpop/fixtures/page-client.js'
 
 /**
  * What the tests against a real drachtio-server share: a demo server
@@ -17,9 +15,7 @@ import { openPage } from '../screenpop/fixtures/page-client.js'
 const [adminHost, adminPort] = (process.env.DRACHTIO_TEST_ADMIN ?? '127.0.0.1:9022').split(':') as [string, string]
 const secret = process.env.DRACHTIO_TEST_SECRET ?? 'cymru'
 const shippedRules = new URL('../../routing-rules/', import.meta.url).pathname
-
-/** Wall-clock time in ms with microseconds, comparable with sipp's trace timestamps. */
-export const wallClock = (): number => performance.timeOrigin + performance.now()
+const watcherScript = new URL('./card-watcher.ts', import.meta.url).pathname
 
 /** A demo server connected to the real drachtio-server, ring times cut to 3 s so a ring-out takes seconds. */
 export async function serverOnDrachtio(t: Test, mode: 'redirect' | 'in-path', env: Record<string, string> = {}) {
@@ -57,32 +53,45 @@ export async function serverOnDrachtio(t: Test, mode: 'redirect' | 'in-path', en
         if (res.status !== 200) throw new Error(`agent ${agent.id}: ${JSON.stringify(res.body)}`)
       }
     },
-    /** Opens every agent's page; the returned map fills with when each card arrived (wallClock), by `callId agentId`. */
-    async watchCards(t: Test): Promise<Map<string, number>> {
-      const cards = new Map<string, number>()
-      for (const view of app.agents.snapshot()) {
-        const agentId = view.profile.id
-        const page = await openPage(url, { token: await agentToken(url, agentId) })
-        t.teardown(() => page.socket.close())
-        page.socket.on('message', (data) => {
-          const at = wallClock()
-          const message = JSON.parse(data.toString())
-          if (message.type === 'card') cards.set(`${message.callId} ${agentId}`, at)
-        })
+    /**
+     * Opens every agent's page in a watcher process of its own; `cards()` ends it and gives when each
+     * card arrived there (wall-clock ms with microseconds, as sipp's traces), by `callId agentId`.
+     */
+    async watchCards(t: Test): Promise<{ cards(): Promise<Map<string, number>> }> {
+      const pairs = await Promise.all(app.agents.snapshot().map(async (view) => `${view.profile.id}=${await agentToken(url, view.profile.id)}`))
+      const watcher = spawn(process.execPath, ['--import', 'tsx', watcherScript, url, ...pairs], { stdio: ['pipe', 'pipe', 'inherit'] })
+      t.teardown(() => watcher.exitCode === null && watcher.kill())
+      let output = ''
+      watcher.stdout!.on('data', (data: Buffer) => (output += data.toString()))
+      const exited = new Promise<void>((resolve) => watcher.on('close', () => resolve()))
+      for (let waited = 0; !output.startsWith('ready\n'); waited += 20) {
+        if (waited > 20_000 || watcher.exitCode !== null) throw new Error(`the card watcher did not start: ${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
       }
-      return cards
+      return {
+        async cards() {
+          watcher.stdin!.end()
+          await exited
+          return new Map(Object.entries(JSON.parse(output.slice('ready\n'.length)) as Record<string, number>))
+        }
+      }
     },
-    /** The calls that came over SIP (not the demo history), each with its steps. */
+    /**
+     * The calls that came over SIP (not the demo history), each with its steps, read on a connection
+     * of their own: after a burst the server's pool is still busy with the cards and records.
+     */
     async records() {
       await app.calls.flush()
-      const db = app.database.db
-      const calls = await db.selectFrom('calls').selectAll().where('id', 'not like', 'demo-%').orderBy('routed_at').execute()
-      return Promise.all(
-        calls.map(async (call) => ({
-          call,
-          steps: await db.selectFrom('call_events').select(['kind', 'agent_id', 'data']).where('call_id', '=', call.id).orderBy('at').orderBy('id').execute()
-        }))
-      )
+      const { db, close } = await app.database.unhurried()
+      try {
+        const calls = await db.selectFrom('calls').selectAll().where('id', 'not like', 'demo-%').orderBy('routed_at').execute()
+        const steps = await db.selectFrom('call_events').select(['call_id', 'kind', 'agent_id', 'data']).where('call_id', 'not like', 'demo-%').orderBy('at').orderBy('id').execute()
+        const byCall = new Map<string, typeof steps>()
+        for (const step of steps) byCall.set(step.call_id, [...(byCall.get(step.call_id) ?? []), step])
+        return calls.map((call) => ({ call, steps: byCall.get(call.id) ?? [] }))
+      } finally {
+        await close()
+      }
     }
   }
 }
