@@ -149,8 +149,8 @@ const ConfigSchema = Type.Object({
     default: 1000,
     minimum: 50,
     maximum: 60000,
-    description: 'how long a Redis command may take before the process routes on its own replica',
-    expected: 'milliseconds 50..60000 a Redis command may take before the process routes on its own replica'
+    description: 'how long a Redis command may take; a reservation not confirmed within it (asked twice) is withdrawn and the next agent offered, never kept unchecked',
+    expected: 'milliseconds 50..60000 a Redis command may take before it counts as unanswered'
   }),
   AMI_HOST: Type.Optional(Type.String({ minLength: 1, description: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; unset: Asterisk off", expected: "the Asterisk Manager Interface's address, e.g. 127.0.0.1; leave unset to turn Asterisk off" })),
   AMI_PORT: Type.Integer({ default: 5038, minimum: 1, maximum: 65535, description: "the Asterisk Manager Interface's TCP port (manager.conf [general] port)", expected: 'a TCP port 1..65535 (manager.conf [general] port)' }),

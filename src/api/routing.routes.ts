@@ -102,7 +102,8 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
   app.post('/v1/interactions/:callId/no-answer', { schema: noAnswerSchema }, async (request) => {
     const decision = await interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
     if (!decision) throw Errors.badRequest(`call ${request.params.callId} is not waiting for an answer`)
-    return { callId: request.params.callId, decision: presentDecision(decision) }
+    const reasons = interactions.interaction(request.params.callId)?.degradedReasons ?? []
+    return { callId: request.params.callId, degraded: reasons.length > 0, degradedReasons: reasons, decision: presentDecision(decision) }
   })
 
   app.post('/v1/interactions/:callId/ended', { schema: endedSchema }, async (request) => {
@@ -121,7 +122,9 @@ function present(routed: RoutedInteraction) {
     customer: caller.customer ? { id: Number(caller.customer.id), name: caller.customer.name, tier: caller.customer.tier, ownerAgentId: caller.customer.ownerAgentId } : null,
     line: routed.line,
     rulesVersion: routed.rulesVersion,
-    degraded: routed.degraded,
+    // Any reason counts: the CRM unreachable, or agent states that Redis could not confirm.
+    degraded: routed.degraded || (routed.degradedReasons?.length ?? 0) > 0,
+    degradedReasons: routed.degradedReasons ?? (routed.degraded ? ['crm-unreachable'] : []),
     decision: presentDecision(decision)
   }
 }

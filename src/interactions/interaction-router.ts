@@ -8,6 +8,9 @@ import type { Channel, InteractionKind, LineInfo, RouteDecision, RuleSet } from 
 import type { LineDirectory } from './line-directory.js'
 import { requestedAgentRules } from './requested-agent.js'
 import { RingGate, type RingGateResult } from './ring-gate.js'
+import { confirmDecision, withCrm, type DegradedReason, type ReservationOutcome } from './shared-confirmation.js'
+
+export type { DegradedReason, ReservationOutcome }
 
 /** A request to route something: a call, a web visit, a call-back request. */
 export interface RouteRequest {
@@ -60,6 +63,8 @@ export interface RoutedInteraction {
   rulesVersion: string
   /** True when the CRM could not be asked and the caller was routed as unknown. */
   degraded: boolean
+  /** Every reason the current decision is degraded, the CRM's included; absent or empty when none. */
+  degradedReasons?: DegradedReason[]
 }
 
 /** What happened to an interaction after it was routed; adapters and screen-pops listen. */
@@ -105,10 +110,10 @@ export interface InteractionRouterOptions {
   ringTimers: boolean
   /**
    * Confirms a reservation the core just made locally with the store shared by several server
-   * processes (Redis); false when another process took the agent's last free slot first, and the
-   * core then offers the next candidate. Absent when this process is the only one.
+   * processes (Redis). When another process took the agent's last free slot first, or the store did
+   * not answer in time, the core offers the next candidate. Absent when this process is the only one.
    */
-  confirmReservation?: (agentId: string, callId: string, ringSeconds: number) => Promise<boolean>
+  confirmReservation?: (agentId: string, callId: string, ringSeconds: number) => Promise<ReservationOutcome>
   /** Longest wait in beforeRing() for what the 'offered' listeners send first (SCREENPOP_BEFORE_RING_MS); default 5. */
   beforeRingMs?: number
 }
@@ -127,6 +132,8 @@ export class InteractionRouter {
   private readonly ringGate: RingGate
   private loggedRuleErrors = new Set<string>()
   private rulesVersion = ''
+  /** Set by the wiring when agents' states are shared: why they are degraded now, for decisions that reserve nobody. */
+  sharedStateDegraded: (() => DegradedReason | null) | null = null
 
   constructor(private readonly options: InteractionRouterOptions) {
     this.ringGate = new RingGate(options.beforeRingMs ?? 5)
@@ -155,9 +162,9 @@ export class InteractionRouter {
     this.emit({ type: 'identified', callId: prepared.result.callId, identity: prepared.result })
     // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
     this.clearTimer(prepared.result.callId)
-    const decision =
-      request.reserve === false ? this.decideHoldingNobody(prepared.input) : await this.confirmed(prepared.result.callId, this.options.router.route(prepared.input))
-    const routed: RoutedInteraction = { ...prepared.result, decision }
+    const { decision, reasons } =
+      request.reserve === false ? { decision: this.decideHoldingNobody(prepared.input), reasons: this.sharedDegradation() } : await confirmDecision(this.options, prepared.result.callId, this.options.router.route(prepared.input))
+    const routed: RoutedInteraction = { ...prepared.result, decision, degradedReasons: withCrm(prepared.result.degraded, reasons) }
     this.logRuleErrors(decision)
     this.routed.set(routed.callId, routed)
     if (request.ringTimer ?? this.options.ringTimers) this.timed.add(routed.callId)
@@ -188,7 +195,7 @@ export class InteractionRouter {
     const prepared = await this.prepare(request)
     const decision = this.options.router.explain(prepared.input)
     this.logRuleErrors(decision)
-    return { ...prepared.result, decision }
+    return { ...prepared.result, decision, degradedReasons: withCrm(prepared.result.degraded, []) }
   }
 
   /**
@@ -201,12 +208,15 @@ export class InteractionRouter {
     const next = this.options.router.next(callId, agentId, why)
     if (!next) return null
     this.emit({ type: 'offer-failed', callId, agentId, why })
-    const decision = await this.confirmed(callId, next)
+    const { decision, reasons } = await confirmDecision(this.options, callId, next)
     // The caller may have hung up while the next agent was being confirmed.
     if (!this.options.router.progress(callId)) return null
     this.options.logger.info({ callId, agentId, why, next: decision.targets[0]?.agentId ?? null }, 'offer failed')
     const routed = this.routed.get(callId)
-    if (routed) routed.decision = decision
+    if (routed) {
+      routed.decision = decision
+      routed.degradedReasons = withCrm(routed.degraded, reasons)
+    }
     this.afterDecision(callId, decision)
     return decision
   }
@@ -252,6 +262,11 @@ export class InteractionRouter {
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.ringGate.clear()
+  }
+
+  /** An interaction routed and not yet ended, with its current decision. */
+  interaction(callId: string): Readonly<RoutedInteraction> | undefined {
+    return this.routed.get(callId)
   }
 
   /** Interactions routed and not yet ended. */
@@ -312,20 +327,6 @@ export class InteractionRouter {
     if (this.timed.has(callId)) this.ended(callId)
   }
 
-  /** Confirms the decision's first target across processes; when taken elsewhere, the core offers the next one. */
-  private async confirmed(callId: string, decision: RouteDecision): Promise<RouteDecision> {
-    const confirm = this.options.confirmReservation
-    if (!confirm) return decision
-    for (let target = decision.targets[0]; target; target = decision.targets[0]) {
-      if (await confirm(target.agentId, callId, target.ringSeconds)) return decision
-      this.options.logger.info({ callId, agentId: target.agentId }, 'agent taken by another process; offering the next')
-      const next = this.options.router.next(callId, target.agentId, 'taken')
-      if (!next) return decision
-      decision = next
-    }
-    return decision
-  }
-
   private logRuleErrors(decision: RouteDecision): void {
     for (const tried of decision.trace.rulesTried) {
       if (!tried.error || this.loggedRuleErrors.has(tried.rule)) continue
@@ -340,16 +341,6 @@ export class InteractionRouter {
     this.timers.delete(callId)
   }
 
-  /**
-   * A decision that holds nobody: reserved and given back in one synchronous stretch, so no other
-   * interaction ever sees its agents taken, while the round-robin still moves on past them.
-   */
-  private decideHoldingNobody(input: Parameters<CallRouter['route']>[0]): RouteDecision {
-    const decision = this.options.router.route(input)
-    this.options.router.ended(input.interaction.id)
-    return decision
-  }
-
   /** Tells every listener; returns what they handed back to wait for (see onEvent), or null. */
   private emit(event: InteractionEvent): Promise<unknown> | null {
     let work: Promise<unknown>[] | null = null
@@ -358,5 +349,20 @@ export class InteractionRouter {
       if (result instanceof Promise) (work ??= []).push(result)
     }
     return work && (work.length === 1 ? work[0]! : Promise.all(work))
+  }
+
+  private sharedDegradation(): DegradedReason[] {
+    const reason = this.sharedStateDegraded?.() ?? null
+    return reason ? [reason] : []
+  }
+
+  /**
+   * A decision that holds nobody: reserved and given back in one synchronous stretch, so no other
+   * interaction ever sees its agents taken, while the round-robin still moves on past them.
+   */
+  private decideHoldingNobody(input: Parameters<CallRouter['route']>[0]): RouteDecision {
+    const decision = this.options.router.route(input)
+    this.options.router.ended(input.interaction.id)
+    return decision
   }
 }

@@ -13,11 +13,23 @@ export interface MetricsSources {
   screenPopClients: () => number
 }
 
+/** What the metrics read of the agent states shared through Redis. */
+export interface SharedStoreHealth {
+  /** Redis unreachable, or reservations not confirmed in time lately. */
+  readonly degraded: boolean
+  onUnconfirmed(listener: (outcome: 'withdrawn' | 'kept') => void): void
+}
+
 /** Transports whose reconnections are counted. */
 export type Transport = 'sip' | 'ami' | 'redis' | 'postgresql'
 
 const AGENT_STATUSES: readonly AgentStatus[] = ['offline', 'available', 'ringing', 'busy', 'wrap-up', 'away']
 const NO_LINE = 'none'
+/** Whatever was dialed that is not a configured line: one series for all of them. */
+const OTHER_LINE = 'other'
+// prom-client escapes \, " and newline; any other control character would be written raw.
+const CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f]/g
+const MAX_LABEL_LENGTH = 64
 
 /**
  * The server's live metrics in Prometheus form: calls by line and outcome,
@@ -25,11 +37,6 @@ const NO_LINE = 'none'
  * queue, connected agent pages, and reconnections per transport. One registry
  * per App, so that several servers in one process (tests) never share counts.
  */
-/** Whatever was dialed that is not a configured line: one series for all of them. */
-const OTHER_LINE = 'other'
-// prom-client escapes \, " and newline; any other control character would be written raw.
-const CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f]/g
-const MAX_LABEL_LENGTH = 64
 export class Metrics {
   readonly registry = new Registry()
   readonly callsOffered: Counter<'line'>
@@ -43,6 +50,9 @@ export class Metrics {
    * CRM). A dialed number outside it counts as `other`, so dialed strings cannot add series.
    */
   private readonly knownLines = new Set<string>()
+  /** Reservations Redis did not confirm: `withdrawn` after timing out, `kept` on this process while Redis was unreachable. */
+  readonly reservationsUnconfirmed: Counter<'outcome'>
+  private sharedStore: SharedStoreHealth | null = null
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -57,6 +67,21 @@ export class Metrics {
       registers
     })
     this.reconnects = new Counter({ name: 'cti_reconnects_total', help: 'Reconnections to an outside system, by transport', labelNames: ['transport'], registers })
+    this.reservationsUnconfirmed = new Counter({
+      name: 'cti_reservations_unconfirmed_total',
+      help: 'Reservations Redis did not confirm: withdrawn after timing out, or kept on this process while Redis was unreachable (degraded)',
+      labelNames: ['outcome'],
+      registers
+    })
+    const metrics = this
+    new Gauge({
+      name: 'cti_redis_degraded',
+      help: '1 while agent states shared through Redis are degraded (Redis unreachable, or reservations not confirmed in time lately), else 0',
+      registers,
+      collect() {
+        this.set(metrics.sharedStore?.degraded ? 1 : 0)
+      }
+    })
     new Gauge({
       name: 'cti_agents',
       help: 'Agents by current state',
@@ -84,6 +109,12 @@ export class Metrics {
         this.set(sources.screenPopClients())
       }
     })
+  }
+
+  /** Follows the agent states shared through Redis: the unconfirmed reservations and the degraded gauge. */
+  followSharedStore(store: SharedStoreHealth): void {
+    this.sharedStore = store
+    store.onUnconfirmed((outcome) => this.reservationsUnconfirmed.inc({ outcome }))
   }
 
   /** Counts a reconnection of a transport. */

@@ -1,15 +1,19 @@
 import type { Logger } from 'pino'
-import type { InteractionEvent } from '../interactions/interaction-router.js'
+import type { InteractionEvent, ReservationOutcome } from '../interactions/interaction-router.js'
 import type { AgentIndex } from '../routing/agent-index.js'
 import type { CallRouter } from '../routing/call-router.js'
 import type { AgentStateStore, ChosenStatus, StoreReadiness } from './agent-state-store.js'
 import { OwnCalls } from './own-calls.js'
 import type { RedisKeys } from './redis-keys.js'
 import type { RedisLink } from './redis-link.js'
+import { ConfirmationHealth, type UnconfirmedOutcome } from './confirmation-health.js'
 import { WriteQueue } from './write-queue.js'
 import { holderOf, parseSharedState, type SharedAgentState } from './shared-agent-state.js'
 
 type AgentScript = 'cti_reserve' | 'cti_answered' | 'cti_finish' | 'cti_set_presence' | 'cti_reassert' | 'cti_snapshot'
+
+/** Reserve scripts sent per reservation before it counts as unconfirmed: the second answer says whether the first arrived. */
+const CONFIRM_ATTEMPTS = 2
 
 export interface RedisAgentStateStoreOptions {
   link: RedisLink
@@ -38,10 +42,14 @@ export class RedisAgentStateStore implements AgentStateStore {
   private readonly shared = new Map<string, SharedAgentState>()
   private readonly writes: WriteQueue
   private readonly timers: NodeJS.Timeout[] = []
+  private readonly health: ConfirmationHealth
+  /** Counts this process's writes; a hold in Redis carries the seq it was written with (see finish.lua). */
+  private seq = 0
 
   constructor(private readonly options: RedisAgentStateStoreOptions) {
     const { link, keys, logger } = options
     this.writes = new WriteQueue({ link, logger })
+    this.health = new ConfirmationHealth({ link, now: options.now })
     link.handle(keys.agentsChannel, (message) => this.received(message))
     link.on('up', () => void this.reconcile())
   }
@@ -64,33 +72,52 @@ export class RedisAgentStateStore implements AgentStateStore {
   }
 
   readiness(): StoreReadiness {
-    const since = this.options.link.downSince
-    if (since === null) return { ok: true, detail: 'agent states shared' }
-    return { ok: false, detail: `Redis unreachable since ${new Date(since).toISOString()}; routing on this process's replica (degraded)` }
+    return this.health.readiness()
   }
 
-  /** The InteractionRouter's confirmation hook: false when another process took the agent first. */
-  readonly confirmReservation = async (agentId: string, callId: string, _ringSeconds: number): Promise<boolean> => {
+  /** True while Redis is unreachable, or did not confirm a reservation in time lately. */
+  get degraded(): boolean {
+    return this.health.degradedReason() !== null
+  }
+
+  /** Why agent states are degraded now (see ConfirmationHealth); null when not. */
+  degradedReason(): 'redis-unreachable' | 'redis-timeout' | null {
+    return this.health.degradedReason()
+  }
+
+  /** Tells `listener` of every reservation Redis did not confirm (for the metrics). */
+  onUnconfirmed(listener: (outcome: UnconfirmedOutcome) => void): void {
+    this.health.onUnconfirmed(listener)
+  }
+
+  /**
+   * The InteractionRouter's confirmation hook. A reserve that times out on a live connection still
+   * runs in Redis later, in order: it is sent once more (idempotent by call id, so that answer covers
+   * both), and when that times out too the reservation is withdrawn and released in Redis by call id,
+   * a write that runs after both attempts. Only while Redis is unreachable is a reservation kept
+   * unconfirmed (degraded), to be written back when Redis returns.
+   */
+  readonly confirmReservation = async (agentId: string, callId: string, _ringSeconds: number): Promise<ReservationOutcome> => {
+    const { link, processId, leaseMs, logger } = this.options
     this.own.add(agentId, callId)
     const capacity = this.options.index.get(agentId)?.profile.capacity ?? 1
-    const reassert = () => this.script('cti_reassert', agentId, [callId, 'r', this.options.processId, this.options.leaseMs, capacity])
-    if (!this.options.link.inSync) {
-      // Degraded: the replica decides; the reservation is written back when Redis returns.
-      this.writes.later(reassert)
-      return true
+    for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
+      if (!link.inSync) return this.keptDegraded(agentId, callId, capacity)
+      try {
+        const [ok, why] = (await this.script('cti_reserve', agentId, [callId, processId, capacity, leaseMs, ++this.seq])) as [number, string]
+        if (ok === 1) return 'confirmed'
+        this.own.remove(agentId, callId)
+        logger.debug({ callId, agentId, why }, 'reservation refused by the shared store')
+        return 'taken'
+      } catch (err) {
+        // The connection dropped: what Redis got is unknown, and the outage's write-back settles it.
+        if (!link.connected) return this.keptDegraded(agentId, callId, capacity)
+        logger.warn({ err, callId, agentId, attempt }, 'reservation not confirmed by Redis in time')
+      }
     }
-    try {
-      const [ok, ...rest] = (await this.script('cti_reserve', agentId, [callId, this.options.processId, capacity, this.options.leaseMs])) as [number, ...string[]]
-      this.apply(rest[rest.length - 1]!)
-      if (ok === 1) return true
-      this.own.remove(agentId, callId)
-      this.options.logger.debug({ callId, agentId, why: rest[0] }, 'reservation refused by the shared store')
-      return false
-    } catch (err) {
-      this.options.logger.warn({ err, callId, agentId }, 'reservation not confirmed (Redis); kept on this process\'s replica')
-      this.writes.later(reassert)
-      return true
-    }
+    this.finish(agentId, callId)
+    this.health.unconfirmed('withdrawn')
+    return 'unconfirmed'
   }
 
   /** Follows the InteractionRouter: releases, answers and ends are written to the store. */
@@ -105,7 +132,8 @@ export class RedisAgentStateStore implements AgentStateStore {
         return
       case 'answered': {
         const { agentId, callId } = event
-        this.writes.now(() => this.script('cti_answered', agentId, [callId, this.options.processId, this.options.leaseMs]))
+        const seq = ++this.seq
+        this.writes.now(() => this.script('cti_answered', agentId, [callId, this.options.processId, this.options.leaseMs, seq]))
         return
       }
       case 'final':
@@ -123,15 +151,8 @@ export class RedisAgentStateStore implements AgentStateStore {
 
   /** Reads every indexed agent's shared state into the replica (start-up, after an outage). */
   async loadAll(): Promise<void> {
-    const ids = this.options.index.snapshot().map((view) => view.profile.id)
-    const pipeline = this.options.link.commands.pipeline()
-    const { keys, now } = this.options
-    for (const id of ids) (pipeline as any).cti_snapshot(keys.agent(id), keys.agentCalls(id), keys.agentLeases(id), keys.agentFinished(id), id, keys.agentsChannel, now())
-    const results = (await pipeline.exec()) ?? []
-    for (const [err, json] of results) {
-      if (err) throw err
-      this.apply(json as string)
-    }
+    const failed = await this.snapshots(this.options.index.snapshot().map((view) => view.profile.id))
+    if (failed) throw failed
   }
 
   /** Applies the shared state of an agent the index has just (re)loaded from the CRM. */
@@ -140,10 +161,21 @@ export class RedisAgentStateStore implements AgentStateStore {
     if (this.options.link.inSync) await this.script('cti_snapshot', agentId, [])
   }
 
+  /** Degraded: the replica decides; the reservation is written back when Redis returns. */
+  private keptDegraded(agentId: string, callId: string, capacity: number): ReservationOutcome {
+    const { processId, leaseMs } = this.options
+    const seq = ++this.seq
+    this.writes.later(() => this.script('cti_reassert', agentId, [callId, 'r', processId, leaseMs, capacity, seq]))
+    this.health.unconfirmed('kept')
+    return 'degraded'
+  }
+
   private finish(agentId: string, callId: string): void {
     if (!this.own.remove(agentId, callId)) return
     const at = this.options.now()
-    this.writes.now(() => this.script('cti_finish', agentId, [callId, this.options.wrapUpSeconds], at))
+    // The seq is taken now: a hold this process writes later for the same call is newer than this release.
+    const seq = ++this.seq
+    this.writes.now(() => this.script('cti_finish', agentId, [callId, this.options.wrapUpSeconds, this.options.processId, seq], at))
   }
 
   /** Runs an agent script with the agent's keys and common arguments in front of `args`. */
@@ -155,6 +187,23 @@ export class RedisAgentStateStore implements AgentStateStore {
       else if (Array.isArray(result) && typeof result[result.length - 1] === 'string') this.apply(result[result.length - 1] as string)
       return result
     })
+  }
+
+  /**
+   * Runs the snapshot script for each agent in one pipeline (dropping expired leases, ending due
+   * wrap-ups, publishing what changed) and applies the states; returns the first error, if any.
+   */
+  private async snapshots(agentIds: readonly string[]): Promise<Error | null> {
+    if (agentIds.length === 0) return null
+    const { keys, link, now } = this.options
+    const pipeline = link.commands.pipeline()
+    for (const id of agentIds) (pipeline as any).cti_snapshot(keys.agent(id), keys.agentCalls(id), keys.agentLeases(id), keys.agentFinished(id), id, keys.agentsChannel, now())
+    let failed: Error | null = null
+    for (const [err, json] of (await pipeline.exec()) ?? []) {
+      if (err) failed ??= err
+      else this.apply(json as string)
+    }
+    return failed
   }
 
   private received(message: string): void {
@@ -193,16 +242,10 @@ export class RedisAgentStateStore implements AgentStateStore {
       if (progress.answered) talkingCalls++
       else ringingCalls++
     }
+    const wrapUpUntil = state.presence === 'wrap-up' && state.wrapUpUntil > 0 ? state.wrapUpUntil : null
     index.restoreState(
       agentId,
-      {
-        presence: state.presence,
-        ringingCalls,
-        talkingCalls,
-        wrapUpUntil: state.presence === 'wrap-up' && state.wrapUpUntil > 0 ? state.wrapUpUntil : null,
-        callsToday: state.callsToday,
-        lastCallEndedAt: state.lastCallEndedAt > 0 ? state.lastCallEndedAt : null
-      },
+      { presence: state.presence, ringingCalls, talkingCalls, wrapUpUntil, callsToday: state.callsToday, lastCallEndedAt: state.lastCallEndedAt > 0 ? state.lastCallEndedAt : null },
       now()
     )
   }
@@ -229,16 +272,10 @@ export class RedisAgentStateStore implements AgentStateStore {
   /** Drops the expired reservations (of processes that died) on agents this replica sees busy elsewhere. */
   private async sweep(): Promise<void> {
     if (!this.options.link.inSync) return
-    const { keys, link, processId, now } = this.options
-    const pipeline = link.commands.pipeline()
-    let any = false
-    for (const state of this.shared.values()) {
-      if (!Object.values(state.calls).some((value) => holderOf(value).process !== processId)) continue
-      ;(pipeline as any).cti_snapshot(keys.agent(state.id), keys.agentCalls(state.id), keys.agentLeases(state.id), keys.agentFinished(state.id), state.id, keys.agentsChannel, now())
-      any = true
-    }
-    if (!any) return
-    for (const [err, json] of (await pipeline.exec()) ?? []) if (!err) this.apply(json as string)
+    const { processId } = this.options
+    const busyElsewhere = [...this.shared.values()].filter((state) => Object.values(state.calls).some((value) => holderOf(value).process !== processId))
+    const failed = await this.snapshots(busyElsewhere.map((state) => state.id))
+    if (failed) throw failed
   }
 
   /**
@@ -260,7 +297,7 @@ export class RedisAgentStateStore implements AgentStateStore {
             continue
           }
           reasserts.push(
-            this.script('cti_reassert', agentId, [callId, progress.answered ? 't' : 'r', processId, leaseMs, capacity]).then((result) => {
+            this.script('cti_reassert', agentId, [callId, progress.answered ? 't' : 'r', processId, leaseMs, capacity, ++this.seq]).then((result) => {
               if ((result as [number])[0] === 1) logger.warn({ agentId, callId, capacity }, 'agent holds more calls than their capacity after the Redis outage (booked by two processes meanwhile)')
             })
           )

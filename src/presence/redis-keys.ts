@@ -6,7 +6,7 @@
 export interface RedisKeys {
   /** Hash: the agent's presence, wrap-up, calls today, version. */
   agent(agentId: string): string
-  /** Hash: callId → "r|<process>" (ringing) or "t|<process>" (talking). */
+  /** Hash: callId → "r|<process>|<seq>" (ringing) or "t|<process>|<seq>" (talking). */
   agentCalls(agentId: string): string
   /** Sorted set: callId → when its lease ends (Redis time, ms). */
   agentLeases(agentId: string): string

@@ -13,7 +13,7 @@ export interface SharedAgentState {
   callsToday: number
   /** 0 for none. */
   lastCallEndedAt: number
-  /** Call id → "r|<process>" (ringing) or "t|<process>" (talking). */
+  /** Call id → "r|<process>|<seq>" (ringing) or "t|<process>|<seq>" (talking); older values lack the seq. */
   calls: Record<string, string>
 }
 
@@ -46,5 +46,6 @@ export function parseSharedState(json: string): SharedAgentState | null {
 
 /** The process that holds a call, from its calls-hash value. */
 export function holderOf(value: string): { talking: boolean; process: string } {
-  return { talking: value.startsWith('t'), process: value.slice(2) }
+  const end = value.indexOf('|', 2)
+  return { talking: value.startsWith('t'), process: end < 0 ? value.slice(2) : value.slice(2, end) }
 }

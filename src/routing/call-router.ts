@@ -6,8 +6,10 @@ import type { RouteDecision, RoutingEnv } from './types.js'
 /**
  * Why an offered agent did not take the interaction. 'taken': another server process sharing the
  * agents reserved the agent's last free slot first, so the local reservation was not confirmed.
+ * 'unconfirmed': the store shared with those processes did not answer in time, so the reservation
+ * was withdrawn rather than kept unchecked.
  */
-export type OfferFailure = 'ring-timeout' | 'busy' | 'declined' | 'unreachable' | 'taken'
+export type OfferFailure = 'ring-timeout' | 'busy' | 'declined' | 'unreachable' | 'taken' | 'unconfirmed'
 
 /** A decision's input as the router takes it: the router owns exclusions and the target limit. */
 export type RouteInput = Omit<DecideInput, 'exclude' | 'maxTargets' | 'fullTrace'>
@@ -78,7 +80,7 @@ export class CallRouter {
       offer = { input, agentId: null, answered: false, excluded: new Set(), failed: [] }
       this.offers.set(input.interaction.id, offer)
     } else {
-      this.withdraw(offer)
+      this.release(offer)
       offer.input = input
     }
     return this.offerNext(offer)
@@ -98,10 +100,24 @@ export class CallRouter {
   next(interactionId: string, failedAgentId: string, why: OfferFailure): RouteDecision | null {
     const offer = this.offers.get(interactionId)
     if (offer === undefined || offer.answered) return null
-    this.withdraw(offer)
+    this.release(offer)
     offer.excluded.add(failedAgentId)
     offer.failed.push({ agentId: failedAgentId, why })
     return this.offerNext(offer)
+  }
+
+  /**
+   * Like next() without offering anyone else: the reservation of `agentId` is released and that agent
+   * is never offered the interaction again. False for an unknown or answered interaction, or one not
+   * reserving that agent.
+   */
+  withdraw(interactionId: string, agentId: string, why: OfferFailure): boolean {
+    const offer = this.offers.get(interactionId)
+    if (offer === undefined || offer.answered || offer.agentId !== agentId) return false
+    this.release(offer)
+    offer.excluded.add(agentId)
+    offer.failed.push({ agentId, why })
+    return true
   }
 
   /** The reserved agent answered. False when `agentId` is not the one this interaction reserved. */
@@ -117,7 +133,7 @@ export class CallRouter {
   ended(interactionId: string): boolean {
     const offer = this.offers.get(interactionId)
     if (offer === undefined) return false
-    this.withdraw(offer)
+    this.release(offer)
     this.offers.delete(interactionId)
     return true
   }
@@ -153,7 +169,7 @@ export class CallRouter {
   }
 
   /** Gives back whatever the interaction holds: ends a call in progress, releases a ringing offer. */
-  private withdraw(offer: Offer): void {
+  private release(offer: Offer): void {
     const agentId = offer.agentId
     if (agentId === null) return
     const now = this.env.now()

@@ -96,6 +96,7 @@ export function wireHttp(deps: HttpDeps): FastifyInstance {
 
 function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   const { config, database, crm, identifier, agents, agentStates, shared, workflows, now } = deps
+  if (shared) deps.metrics.followSharedStore(shared.agents)
   const { db } = database
   // Before any route that upgrades to a WebSocket.
   void server.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectSubprotocol } })

@@ -70,6 +70,7 @@ export function wirePresence(deps: PresenceDeps): PresenceParts {
     }
   })
   identifier.cache.onInvalidate = shared.changes.cacheInvalidated
+  deps.interactions.sharedStateDegraded = () => shared.agents.degradedReason()
   rules.onLoaded((version) => {
     if (!peer.reloadingRules) shared.changes.publish({ kind: 'rules', version })
   })

@@ -7,11 +7,14 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones. */
   down(): void
   up(): void
+  /** Holds every byte back this long, in both directions (0: none); order is kept. */
+  delay(ms: number): void
   close(): void
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let accepting = true
+  let delayMs = 0
   const sockets = new Set<net.Socket>()
   const server = net.createServer((client) => {
     if (!accepting) return client.destroy()
@@ -21,7 +24,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       s.on('close', () => sockets.delete(s))
       s.on('error', () => s.destroy())
     }
-    client.pipe(upstream).pipe(client)
+    relay(client, upstream, () => delayMs)
+    relay(upstream, client, () => delayMs)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -34,9 +38,36 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     up() {
       accepting = true
     },
+    delay(ms) {
+      delayMs = ms
+    },
     close() {
       for (const s of sockets) s.destroy()
       server.close()
     }
   }
+}
+
+/** Copies `from` to `to`, each chunk held back by the delay in force when it arrived; a later chunk never overtakes an earlier one. */
+function relay(from: net.Socket, to: net.Socket, delayMs: () => number): void {
+  const held: { at: number; chunk: Buffer }[] = []
+  let timer: NodeJS.Timeout | undefined
+  let ended = false
+  const flush = () => {
+    timer = undefined
+    while (held.length > 0 && held[0]!.at <= Date.now()) to.write(held.shift()!.chunk)
+    if (held.length > 0) timer = setTimeout(flush, held[0]!.at - Date.now())
+    else if (ended) to.end()
+  }
+  from.on('data', (chunk: Buffer) => {
+    const ms = delayMs()
+    if (ms <= 0 && held.length === 0) return void to.write(chunk)
+    held.push({ at: Math.max(Date.now() + ms, held[held.length - 1]?.at ?? 0), chunk })
+    timer ??= setTimeout(flush, Math.max(0, held[0]!.at - Date.now()))
+  })
+  // What is held back is still delivered after `from` closes (a reply sent just before the server hangs up).
+  from.on('end', () => {
+    ended = true
+    if (held.length === 0) to.end()
+  })
 }

@@ -1,6 +1,8 @@
 -- Shared by every agent script (prepended to it). Every agent script takes
 --   KEYS[1]  the agent's hash: presence, wrapUpUntil, setAt, callsToday, lastCallEndedAt, v
---   KEYS[2]  the agent's calls hash: call id -> "r|<process id>" (ringing) or "t|<process id>" (talking)
+--   KEYS[2]  the agent's calls hash: call id -> "r|<process id>|<seq>" (ringing) or "t|<process id>|<seq>"
+--            (talking); seq counts the writes of that process, so a release it decided before this
+--            hold was written (a retried write arriving late) is known as stale
 --   KEYS[3]  the agent's leases sorted set: call id -> when its lease ends (Redis time, ms)
 --   KEYS[4]  the agent's recently finished calls: call id -> when (Redis time, ms); a write about
 --            one of them that arrives late (retried after a timeout) must not bring it back
@@ -46,6 +48,13 @@ local function end_due_wrap_up()
     return true
   end
   return false
+end
+
+-- The process and seq of a calls-hash value ("r|<process>|<seq>"; seq absent in older values).
+local function holder(value)
+  local proc, seq = string.match(value, '^[rt]|([^|]*)|(%d+)$')
+  if proc then return proc, tonumber(seq) end
+  return string.sub(value, 3), nil
 end
 
 local function number(v)

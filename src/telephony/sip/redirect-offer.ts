@@ -25,6 +25,7 @@ export const redirectToAgents: InviteStep = {
     const headers: Record<string, string> = { Contact: contactList(targets.map((t) => t.uri)), 'X-Route-Rule': routed.decision.rule ?? 'fallback' }
     const customerId = routed.caller.customer?.id
     if (customerId !== undefined) headers['X-Customer-Id'] = String(customerId)
+    if (routed.degradedReasons?.some((r) => r.startsWith('redis'))) headers['X-Route-Degraded'] = 'redis'
     call.respond(302, headers)
     deps.lifecycle.note(call.callId, 'sip-302', { contacts: targets.map((t) => t.uri) }, targets[0]!.agentId)
     call.log.info({ agents: targets.map((t) => t.agentId), rule: routed.decision.rule }, 'call redirected')
