@@ -25,6 +25,8 @@ export const Errors = {
   phoneTaken: (phone: string, customerId: number) =>
     new CtiError('CTI_ERR_PHONE_TAKEN', `phone ${phone} already belongs to customer ${customerId}; remove it there first`, 409, 500),
   unknownReference: (what: string) => new CtiError('CTI_ERR_UNKNOWN_REFERENCE', what, 422, 500),
+  dbNotWritable: (code: string) =>
+    new CtiError('CTI_ERR_DB_NOT_WRITABLE', `the CRM database refuses writes right now (SQLSTATE ${code}: read-only, full, out of connections or busy); nothing was changed, retry shortly`, 503, 503),
   dbUnavailable: () =>
     new CtiError('CTI_ERR_DB_UNAVAILABLE', 'the CRM database is not reachable right now; retry shortly', 503, 503),
   badRequest: (message: string) => new CtiError('CTI_ERR_BAD_REQUEST', message, 400, 400),

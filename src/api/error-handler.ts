@@ -5,6 +5,12 @@ import { CtiError, Errors, isConnectionError } from '../errors.js'
 
 /** Postgres error codes that mean "the request refers to something wrong", not "the server broke". */
 const FOREIGN_KEY_VIOLATION = '23503'
+/**
+ * The database's state, not the request's fault: read-only (25006), no privilege
+ * (42501), disk full (53100), out of memory (53200), too many connections (53300),
+ * serialization failure or deadlock (40001, 40P01). The client may retry.
+ */
+const WRITES_REFUSED = new Set(['25006', '42501', '53100', '53200', '53300', '40001', '40P01'])
 const UNIQUE_VIOLATION = '23505'
 const CHECK_VIOLATION = '23514'
 
@@ -32,6 +38,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (pgCode === CHECK_VIOLATION) {
       return reply.code(400).send({ error: 'CTI_ERR_VALIDATION', message: describeConstraint(err, 'is out of range') })
+    }
+    if (pgCode !== undefined && WRITES_REFUSED.has(pgCode)) {
+      request.log.warn({ err }, 'database refuses writes')
+      return sendCtiError(request, reply, Errors.dbNotWritable(pgCode))
     }
     if (isConnectionError(err)) {
       request.log.warn({ err }, 'database unreachable')

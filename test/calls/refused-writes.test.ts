@@ -86,3 +86,15 @@ t.test('records past the queue wait in the journal file through a restart and ar
   t.ok(rows.every((row) => row.customer_id !== null), 'each linked to the customer the outage hid')
   t.equal((await readFile(join(env.DATA_DIR, 'call-records.journal'), 'utf8')).length, 0, 'and emptied the journal')
 })
+
+t.test('a customer created while the database refuses writes answers a coded 503, not a 500', async (t) => {
+  const role = await switchableRole(t)
+  const { url } = await server(t, { DATABASE_URL: role.url, DB_TIMEOUT_MS: '500', DATA_DIR: t.testdir() }, role.schema)
+  await role.readOnly(true)
+  const created = await request(`${url}/v1/customers`, { method: 'POST', body: { name: 'Пётр Волков', phones: [{ phone: '+79035550177' }] } })
+  t.equal(created.status, 503)
+  t.equal(created.body.error, 'CTI_ERR_DB_NOT_WRITABLE')
+  t.match(created.body.message, /refuses writes/)
+  await role.readOnly(false)
+  t.equal((await request(`${url}/v1/customers`, { method: 'POST', body: { name: 'Пётр Волков', phones: [{ phone: '+79035550177' }] } })).status, 201)
+})
