@@ -33,9 +33,14 @@ export async function agentStateRoutes(fastify: FastifyInstance, options: AgentS
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { index, states, now } = options
 
-  app.get('/v1/agents/states', { schema: statesSchema }, async () => index.snapshot().map(present))
+  // A wrap-up ends at wrapUpUntil even if nothing has told the index the time since.
+  app.get('/v1/agents/states', { schema: statesSchema }, async () => {
+    index.tick(now())
+    return index.snapshot().map(present)
+  })
 
   app.get('/v1/agents/:id/state', { schema: stateSchema }, async (request) => {
+    index.tick(now())
     const view = index.get(request.params.id)
     if (!view) throw Errors.agentNotFound(request.params.id)
     return present(view)

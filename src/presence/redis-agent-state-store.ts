@@ -7,6 +7,7 @@ import { OwnCalls } from './own-calls.js'
 import type { RedisKeys } from './redis-keys.js'
 import type { RedisLink } from './redis-link.js'
 import { ConfirmationHealth, type UnconfirmedOutcome } from './confirmation-health.js'
+import type { WrapUpEnds } from './wrap-up-ends.js'
 import { WriteQueue } from './write-queue.js'
 import { holderOf, parseSharedState, type SharedAgentState } from './shared-agent-state.js'
 
@@ -25,6 +26,8 @@ export interface RedisAgentStateStoreOptions {
   /** How long a reservation outlives its process's last refresh. */
   leaseMs: number
   wrapUpSeconds: number
+  /** Ends wrap-ups on time here; the store writes each end to Redis, where the others read it. */
+  wrapUps?: WrapUpEnds
   logger: Logger
   now: () => number
 }
@@ -52,6 +55,7 @@ export class RedisAgentStateStore implements AgentStateStore {
     this.health = new ConfirmationHealth({ link, now: options.now })
     link.handle(keys.agentsChannel, (message) => this.received(message))
     link.on('up', () => void this.reconcile())
+    options.wrapUps?.onEnded((agentIds) => void this.wrapUpsEnded(agentIds).catch((err: unknown) => logger.warn({ err, agentIds }, 'wrap-up end not written to Redis')))
   }
 
   /** Starts refreshing this process's leases and sweeping expired ones of dead processes. */
@@ -189,6 +193,13 @@ export class RedisAgentStateStore implements AgentStateStore {
     })
   }
 
+  /** Ends due wrap-ups in Redis (the snapshot script does, on this process's clock) and publishes them. */
+  private async wrapUpsEnded(agentIds: readonly string[]): Promise<void> {
+    if (!this.options.link.inSync) return
+    const failed = await this.snapshots(agentIds)
+    if (failed) this.options.logger.warn({ err: failed, agentIds }, 'wrap-up end not written to Redis')
+  }
+
   /**
    * Runs the snapshot script for each agent in one pipeline (dropping expired leases, ending due
    * wrap-ups, publishing what changed) and applies the states; returns the first error, if any.
@@ -248,6 +259,7 @@ export class RedisAgentStateStore implements AgentStateStore {
       { presence: state.presence, ringingCalls, talkingCalls, wrapUpUntil, callsToday: state.callsToday, lastCallEndedAt: state.lastCallEndedAt > 0 ? state.lastCallEndedAt : null },
       now()
     )
+    if (wrapUpUntil !== null) this.options.wrapUps?.watch(agentId)
   }
 
   /** Keeps this process's reservations alive; forgets (and releases) the ones its router no longer holds. */

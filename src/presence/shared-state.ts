@@ -10,6 +10,7 @@ import { redisKeys, type RedisKeys } from './redis-keys.js'
 import { RedisLink } from './redis-link.js'
 import { SharedChanges, type SharedChange } from './shared-changes.js'
 import { SharedScreenPops } from './shared-screen-pops.js'
+import type { WrapUpEnds } from './wrap-up-ends.js'
 
 export interface SharedStateOptions<E extends { type: string }> {
   url: string
@@ -17,6 +18,8 @@ export interface SharedStateOptions<E extends { type: string }> {
   leaseMs: number
   commandTimeoutMs: number
   wrapUpSeconds: number
+  /** Ends wrap-ups on time in this process; their ends are written to Redis for the others. */
+  wrapUps?: WrapUpEnds
   index: AgentIndex
   router: CallRouter
   interactions: InteractionRouter
@@ -56,6 +59,7 @@ export class SharedState<E extends { type: string }> {
       processId: this.processId,
       leaseMs: options.leaseMs,
       wrapUpSeconds: options.wrapUpSeconds,
+      wrapUps: options.wrapUps,
       logger,
       now
     })
@@ -97,6 +101,7 @@ export class SharedState<E extends { type: string }> {
   }
 
   async close(): Promise<void> {
+    this.options.wrapUps?.close()
     this.agents.stop()
     this.changes.close()
     await this.link.close()

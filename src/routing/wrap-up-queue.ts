@@ -1,19 +1,29 @@
 import type { AgentEntry } from './agent-entry.js'
 
-interface Due {
+interface Due<T> {
   until: number
-  entry: AgentEntry
+  entry: T
 }
 
 /**
  * Wrap-ups ordered by when they end (a binary min-heap). The core has no timers: the index drains
  * this queue whenever it is told the time. An entry whose agent has since left wrap-up (or started
  * another) is stale; the index recognises that by comparing `until` with the agent's wrapUpUntil.
+ * Outside the core, a timer keeps one keyed by agent id to tell the index the time when one is due.
  */
-export class WrapUpQueue {
-  private readonly heap: Due[] = []
+export class WrapUpQueue<T = AgentEntry> {
+  private readonly heap: Due<T>[] = []
 
-  push(entry: AgentEntry, until: number): void {
+  get size(): number {
+    return this.heap.length
+  }
+
+  /** When the earliest wrap-up ends, or undefined when none is queued. */
+  nextUntil(): number | undefined {
+    return this.heap[0]?.until
+  }
+
+  push(entry: T, until: number): void {
     const heap = this.heap
     heap.push({ until, entry })
     let i = heap.length - 1
@@ -26,7 +36,7 @@ export class WrapUpQueue {
   }
 
   /** Removes and returns the earliest wrap-up if it ends at or before `now`. */
-  popDue(now: number): Due | undefined {
+  popDue(now: number): Due<T> | undefined {
     const heap = this.heap
     const top = heap[0]
     if (top === undefined || top.until > now) return undefined
@@ -49,7 +59,7 @@ export class WrapUpQueue {
   }
 }
 
-function swap(heap: Due[], a: number, b: number): void {
+function swap<T>(heap: Due<T>[], a: number, b: number): void {
   const t = heap[a]!
   heap[a] = heap[b]!
   heap[b] = t

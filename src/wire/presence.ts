@@ -7,6 +7,7 @@ import type { InteractionRouter } from '../interactions/interaction-router.js'
 import { LocalAgentStateStore, type AgentStateStore } from '../presence/agent-state-store.js'
 import type { SharedChange } from '../presence/shared-changes.js'
 import { SharedState } from '../presence/shared-state.js'
+import { WrapUpEnds } from '../presence/wrap-up-ends.js'
 import type { AgentIndex, CallRouter } from '../routing/index.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
@@ -43,6 +44,8 @@ export interface PresenceDeps {
  */
 export function wirePresence(deps: PresenceDeps): PresenceParts {
   const { config, logger, agents, identifier, crm, rules, webhooks } = deps
+  const wrapUps = new WrapUpEnds({ index: agents, now: deps.now })
+  deps.interactions.onEvent(wrapUps.handle)
   if (!config.REDIS_URL) return { shared: null, agentStates: new LocalAgentStateStore(agents) }
   const peer = new PeerChanges(deps)
   const shared = new SharedState<ScreenPopEvent>({
@@ -51,6 +54,7 @@ export function wirePresence(deps: PresenceDeps): PresenceParts {
     leaseMs: config.RESERVATION_TTL_SECONDS * 1000,
     commandTimeoutMs: config.REDIS_TIMEOUT_MS,
     wrapUpSeconds: config.WRAP_UP_SECONDS,
+    wrapUps,
     index: agents,
     router: deps.router,
     interactions: deps.interactions,
