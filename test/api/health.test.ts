@@ -5,6 +5,7 @@ import t from 'tap'
 import pino from 'pino'
 import { App } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { childEnv } from '../helpers/child-env.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { freshSchema, request, testApp } from '../helpers/test-app.js'
 
@@ -22,7 +23,7 @@ t.test('the embedded default starts with no database configured and answers', as
   const dataDir = t.testdir()
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: '', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RULES_WATCH: 'false' },
+    env: childEnv({ DATABASE_URL: '', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RULES_WATCH: 'false' }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.teardown(() => {
@@ -42,7 +43,7 @@ t.test('the embedded default starts with no database configured and answers', as
 
 t.test('a wrong setting stops start-up naming the variable', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: 'eighty', DEFAULT_COUNTRY: 'Russia' },
+    env: childEnv({ PORT: 'eighty', DEFAULT_COUNTRY: 'Russia' }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stderr = ''

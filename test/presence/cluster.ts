@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Redis } from 'ioredis'
 import type { Test } from 'tap'
+import { childEnv } from '../helpers/child-env.js'
 import { freshSchema, request, TEST_DATABASE_URL } from '../helpers/test-app.js'
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -71,8 +72,7 @@ export async function deleteKeys(prefix: string): Promise<void> {
 /** Starts one server process on the setup; stopped at teardown. */
 export async function startServer(t: Test, setup: ClusterSetup, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: {
-      ...process.env,
+    env: childEnv({
       DATABASE_URL: TEST_DATABASE_URL,
       TEST_DB_SCHEMA: setup.schema,
       REDIS_URL: setup.redisUrl,
@@ -81,7 +81,7 @@ export async function startServer(t: Test, setup: ClusterSetup, env: Record<stri
       RULES_WATCH: 'false',
       WRAP_UP_SECONDS: '0',
       ...env
-    },
+    }),
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

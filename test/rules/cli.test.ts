@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { childEnv } from '../helpers/child-env.js'
 import { catalogYaml, validSet } from './fixtures/rule-files.js'
 import type { Files } from './fixtures/rule-files.js'
 
@@ -13,7 +14,7 @@ interface Run { code: number; stdout: string; lines: string[] }
 /** Runs the CLI the way the npm scripts do: node --import tsx src/cli/rules.ts … */
 function rules(args: string[], cwd: string, entry: string[] = ['--import', 'tsx', CLI]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...entry, ...args], { cwd }, (err, stdout) => {
+    execFile(process.execPath, [...entry, ...args], { cwd, env: childEnv() }, (err, stdout) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
       resolve({ code, stdout, lines: stdout.trimEnd().split('\n') })
     })
