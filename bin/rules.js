@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Launcher for the `rules` command: registers the TypeScript loader, then runs the CLI.
-import 'tsx'
-
-await import('../src/cli/rules.ts')
+// Launcher for the `rules` command: the same as `cti rules …`.
+process.argv.splice(2, 0, 'rules')
+await import('./cti.js')
