@@ -5,7 +5,8 @@ import { createLogger } from './logger.js'
 // Entry point: `npm start`. Exits non-zero with every bad setting named when the configuration is wrong.
 const config = loadConfigOrExit()
 
-const logger = createLogger(config.LOG_LEVEL)
+// Readable lines for a person at a terminal; JSON lines for a log collector or a pipe.
+const logger = createLogger(config.LOG_LEVEL, { pretty: process.stdout.isTTY === true })
 const app = await App.create({ config, logger })
 
 let stopping = false
