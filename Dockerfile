@@ -1,5 +1,5 @@
 # Build stage: compile TypeScript to plain JavaScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,12 +8,15 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # Runtime stage: production dependencies only, unprivileged user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/var/lib/cti-router RULES_DIR=/app/routing-rules
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The `cti` commands (start, migrate, demo-load, rules) run the compiled dist/ here: npm start,
+# npm run migrate, npm run demo:load and npm run rules:check work as in a checkout.
+COPY bin ./bin
 # The agent page is plain files, served as they are; beside the compiled routes that serve them.
 COPY src/screenpop/page ./dist/screenpop/page
 # The Redis scripts are read beside the compiled module that loads them.
@@ -26,4 +29,4 @@ USER cti
 EXPOSE 3000
 VOLUME ["/var/lib/cti-router"]
 HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/main.js"]
+CMD ["node", "bin/cti.js", "start"]
