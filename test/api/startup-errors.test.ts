@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../../src/config.js'
+import { childEnv } from '../helpers/child-env.js'
 
 const PASSWORD = 'Pa55-w0rd-never-shown'
 
@@ -52,7 +53,7 @@ t.test('a password with reserved characters, written unencoded, is masked whole'
 
 t.test('start-up with a bad DATABASE_URL exits naming it, without the password', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: `mysql://cti:${PASSWORD}@db.internal/cti`, LOG_LEVEL: 'info' },
+    env: childEnv({ DATABASE_URL: `mysql://cti:${PASSWORD}@db.internal/cti`, LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

@@ -6,6 +6,7 @@ import t from 'tap'
 import { Type } from 'typebox'
 import { allowedValues, CONFIG_DOCS_PATH, configTable, TABLE_END, TABLE_START, withConfigTable } from '../../scripts/config-docs.js'
 import { describeConfig } from '../../src/config.js'
+import { childEnv } from '../helpers/child-env.js'
 
 // docs/configuration.md's table of settings is written from the config schema by
 // `npm run docs:config`; these tests keep the page and the schema from drifting apart.
@@ -55,12 +56,12 @@ t.test('npm run docs:config rewrites a stale table and leaves a current one alon
   const path = join(dir, 'configuration.md')
   await writeFile(path, `# Configuration\n\nIntro stays.\n\n${TABLE_START}\n| Variable | Default |\n| \`PORT\` | 80 |\n${TABLE_END}\n\nOutro stays.\n`)
 
-  const first = await run(process.execPath, ['--import', 'tsx', SCRIPT, path], { cwd: dir })
+  const first = await run(process.execPath, ['--import', 'tsx', SCRIPT, path], { cwd: dir, env: childEnv() })
   t.match(first.stdout, /settings table written/)
   const written = await readFile(path, 'utf8')
   t.equal(written, `# Configuration\n\nIntro stays.\n\n${TABLE_START}\n${configTable()}\n${TABLE_END}\n\nOutro stays.\n`)
 
-  const second = await run(process.execPath, ['--import', 'tsx', SCRIPT, path], { cwd: dir })
+  const second = await run(process.execPath, ['--import', 'tsx', SCRIPT, path], { cwd: dir, env: childEnv() })
   t.match(second.stdout, /up to date/)
   t.equal(await readFile(path, 'utf8'), written, 'a second run changes nothing')
 })

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { redisKeys } from '../../src/presence/redis-keys.js'
 import { seededRandom } from '../../src/seeded-random.js'
+import { childEnv } from '../helpers/child-env.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { clusterSetup, TEST_REDIS_URL } from './cluster.js'
 
@@ -59,8 +60,7 @@ t.test(`${RESERVATIONS} reservations by ${PROCESSES} processes through Redis con
   const children: ChildProcess[] = proxies.map((proxy, i) =>
     fork(PROCESS, [], {
       execArgv: ['--import', 'tsx'],
-      env: {
-        ...process.env,
+      env: childEnv({
         NAME: `p${i}`,
         REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
         REDIS_KEY_PREFIX: setup.prefix,
@@ -69,7 +69,7 @@ t.test(`${RESERVATIONS} reservations by ${PROCESSES} processes through Redis con
         RESERVATIONS: String(Math.ceil(RESERVATIONS / PROCESSES)),
         PARALLEL: '40',
         OUT: join(dir, `p${i}.json`)
-      },
+      }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
   )

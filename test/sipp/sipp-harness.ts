@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
+import { childEnv } from '../helpers/child-env.js'
 import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 
 /**
@@ -59,7 +60,7 @@ export async function serverOnDrachtio(t: Test, mode: 'redirect' | 'in-path', en
      */
     async watchCards(t: Test): Promise<{ cards(): Promise<Map<string, number>> }> {
       const pairs = await Promise.all(app.agents.snapshot().map(async (view) => `${view.profile.id}=${await agentToken(url, view.profile.id)}`))
-      const watcher = spawn(process.execPath, ['--import', 'tsx', watcherScript, url, ...pairs], { stdio: ['pipe', 'pipe', 'inherit'] })
+      const watcher = spawn(process.execPath, ['--import', 'tsx', watcherScript, url, ...pairs], { env: childEnv(), stdio: ['pipe', 'pipe', 'inherit'] })
       t.teardown(() => watcher.exitCode === null && watcher.kill())
       let output = ''
       watcher.stdout!.on('data', (data: Buffer) => (output += data.toString()))
