@@ -17,10 +17,10 @@ import { wireHttp, wireMetrics } from './wire/http.js'
 import { wirePresence, type PresenceParts } from './wire/presence.js'
 import { wireRouting, type RoutingParts, type RoutingRules } from './wire/routing.js'
 import { wireCards, wireScreenPops } from './wire/screenpop.js'
+import { stopWithin } from './wire/bounded-stop.js'
 import { wireSip } from './wire/sip.js'
 import { wireWorkflows } from './wire/workflows.js'
 import type { CrmWorkflows } from './workflows/crm-workflows.js'
-
 export { MIGRATIONS_DIR } from './wire/crm.js'
 export { StartupError } from './wire/startup-error.js'
 
@@ -135,16 +135,16 @@ export class App {
   async stop(): Promise<void> {
     this.crm.stop()
     this.sip?.stop()
-    await this.ami?.stop()
+    await stopWithin(this.logger, 'ami', this.ami?.stop())
     this.interactions.close()
-    await this.shared?.close()
-    await this.callRecords.close()
-    await this.workflows.stop()
+    await stopWithin(this.logger, 'redis', this.shared?.close())
+    await stopWithin(this.logger, 'call records', this.callRecords.close())
+    await stopWithin(this.logger, 'workflows', this.workflows.stop())
     this.rules.close()
     this.screenPops.close()
     this.webhooks?.close()
-    await this.server.close()
-    await this.database.close()
+    await stopWithin(this.logger, 'http', this.server.close())
+    await stopWithin(this.logger, 'database', this.database.close())
     this.logger.info('stopped')
   }
 }

@@ -91,7 +91,11 @@ t.test('a customer created while the database refuses writes answers a coded 503
   const role = await switchableRole(t)
   const { url } = await server(t, { DATABASE_URL: role.url, DB_TIMEOUT_MS: '500', DATA_DIR: t.testdir() }, role.schema)
   await role.readOnly(true)
-  const created = await request(`${url}/v1/customers`, { method: 'POST', body: { name: 'Пётр Волков', phones: [{ phone: '+79035550177' }] } })
+  // The first request may meet a pooled connection the role switch just closed: that is a 503 of its own kind.
+  let created = await request(`${url}/v1/customers`, { method: 'POST', body: { name: 'Пётр Волков', phones: [{ phone: '+79035550177' }] } })
+  for (let i = 0; i < 5 && created.body.error === 'CTI_ERR_DB_UNAVAILABLE'; i++) {
+    created = await request(`${url}/v1/customers`, { method: 'POST', body: { name: 'Пётр Волков', phones: [{ phone: '+79035550177' }] } })
+  }
   t.equal(created.status, 503)
   t.equal(created.body.error, 'CTI_ERR_DB_NOT_WRITABLE')
   t.match(created.body.message, /refuses writes/)
