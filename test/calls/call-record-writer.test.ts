@@ -7,43 +7,9 @@ import { openDatabase } from '../../src/crm/database.js'
 import { migrate } from '../../src/crm/migrate.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { freshSchema, MIGRATIONS, testDatabase } from '../helpers/test-app.js'
+import { answeredCall, T0 } from './answered-call.js'
 
 const silent = pino({ level: 'silent' })
-const T0 = Date.parse('2026-11-23T08:00:00Z')
-
-function answeredCall(id: string, overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    id,
-    kind: 'call',
-    channel: 'sip',
-    direction: 'inbound',
-    caller: '+79161234567',
-    callerName: 'Ivan',
-    dialed: '+74951234567',
-    customerId: null,
-    leadId: null,
-    agentId: 'a-anna',
-    rule: 'VIP customers',
-    source: 'yandex',
-    campaign: 'spring-crm',
-    outcome: 'answered',
-    endCause: 'normal clearing',
-    finalAction: null,
-    degraded: false,
-    offeredAt: T0,
-    routedAt: T0 + 2,
-    ringingAt: T0 + 100,
-    answeredAt: T0 + 8_000,
-    endedAt: T0 + 128_000,
-    trace: { rulesTried: [], steps: [] },
-    steps: [
-      { at: T0 + 2, kind: 'routed', agentId: 'a-anna', data: { rule: 'VIP customers' } },
-      { at: T0 + 8_000, kind: 'answered', agentId: 'a-anna', data: null },
-      { at: T0 + 128_000, kind: 'ended', agentId: null, data: { outcome: 'answered' } }
-    ],
-    ...overrides
-  }
-}
 
 t.test('a finished call is written as one row with its steps, wait and talk time', async (t) => {
   const { db } = await testDatabase(t)
