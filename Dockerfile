@@ -19,6 +19,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 # The agent page is plain files, served as they are; beside the compiled routes that serve them.
 COPY src/screenpop/page ./dist/screenpop/page
+COPY src/wallboard/page ./dist/wallboard/page
 # The Redis scripts are read beside the compiled module that loads them.
 COPY src/presence/lua ./dist/presence/lua
 COPY sql ./sql

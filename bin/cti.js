@@ -12,7 +12,7 @@ const COMMANDS = {
   start: { entry: 'main', usage: 'start', about: 'start the server' },
   migrate: { entry: 'cli/migrate', usage: 'migrate', about: 'apply the SQL migrations in sql/ to the database' },
   'demo-load': { entry: 'cli/demo-load', usage: 'demo-load', about: 'load the demo CRM into the running server' },
-  rules: { entry: 'cli/rules', usage: 'rules check|test [dir] [--catalog file]', about: 'check the routing rules, or run their tests' }
+  rules: { entry: 'cli/rules', usage: 'rules check|test|preview [dir] [options]', about: 'check the routing rules, run their tests, or replay past calls through them' }
 }
 
 const USAGE = [

@@ -15,10 +15,12 @@ import { wireAmi } from './wire/ami.js'
 import { CrmLoader, MIGRATIONS_DIR, openCrmDatabase, wireCallRecords } from './wire/crm.js'
 import { wireHttp, wireMetrics } from './wire/http.js'
 import { wirePresence, type PresenceParts } from './wire/presence.js'
+import { wireOversight, type AuditLog } from './wire/oversight.js'
 import { wireRouting, type RoutingParts, type RoutingRules } from './wire/routing.js'
 import { wireCards, wireScreenPops } from './wire/screenpop.js'
 import { stopWithin } from './wire/bounded-stop.js'
 import { wireSip } from './wire/sip.js'
+import { wireQueues } from './wire/queues.js'
 import { wireWorkflows } from './wire/workflows.js'
 import type { CrmWorkflows } from './workflows/crm-workflows.js'
 export { MIGRATIONS_DIR } from './wire/crm.js'
@@ -53,6 +55,7 @@ export class App {
   readonly workflows: CrmWorkflows
   readonly metrics: Metrics
   readonly server: FastifyInstance
+  readonly audit: AuditLog
   private readonly rules: RoutingRules
   private readonly crm: CrmLoader
   private readonly callRecords: { start(): Promise<void>; close(): Promise<void> }
@@ -79,17 +82,19 @@ export class App {
     const { shared, agentStates } = wirePresence({ ...base, database, identifier, agents, router, interactions, rules, crm, hub, webhooks })
     this.shared = shared
     this.agentStates = agentStates
-    const publisher = wireCards({ ...base, hub, webhooks, shared: shared?.screenPops ?? null, database, interactions })
+    const publisher = wireCards({ ...base, hub, webhooks, shared: shared?.screenPops ?? null, database, interactions, identifier })
     // The PBX adapters, each on its own.
-    const ami = wireAmi({ ...base, database, agents, crm, lifecycle: interactions, onReconnected: () => this.metrics.reconnected('ami') })
-    const sip = wireSip({ ...base, lifecycle: interactions, unrouted: calls.calls, onReconnected: () => this.metrics.reconnected('sip') })
+    const ami = wireAmi({ ...base, database, agents, crm, rules, lifecycle: interactions, onReconnected: () => this.metrics.reconnected('ami') })
+    const sip = wireSip({ ...base, lifecycle: interactions, unrouted: calls.calls, onReconnected: () => this.metrics.reconnected('sip'), onShed: (cause) => this.metrics.sipCallsShed.inc({ cause }) })
     this.ami = ami.adapter
     this.sip = sip
+    const queues = wireQueues({ ...base, router, interactions, crm, identifier, agentStates, placeCallBack: ami.placeCallBack, shared, calls: calls.calls })
     // Workflows, metrics, HTTP.
     const workflows = (this.workflows = wireWorkflows({ ...base, database, interactions, calls: calls.calls, publisher, placeCallBack: ami.placeCallBack, durable: calls.durable }))
-    const metrics = (this.metrics = wireMetrics({ agents, router, interactions, calls: calls.calls, hub }))
+    const metrics = (this.metrics = wireMetrics({ agents, router, interactions, calls: calls.calls, hub, reminders: workflows.reminders }))
     const adapters = { ...(sip ? { sip: () => sip.readiness() } : {}), ...(ami.readiness ? { ami: ami.readiness } : {}) }
-    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, writes: calls.durable.health })
+    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates: queues.agentStates, waiting: queues.waiting, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, writes: calls.durable.health })
+    this.audit = wireOversight({ ...base, database, server: this.server, agents, agentStates, interactions, rules, shared, metrics, durable: calls.durable })
   }
 
   static async create(options: AppOptions): Promise<App> {

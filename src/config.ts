@@ -33,6 +33,8 @@ const ConfigSchema = Type.Object({
   CALLER_CACHE_SIZE: Type.Integer({ default: 100000, minimum: 0, maximum: 10000000, description: 'callers kept in the in-process cache; 0 turns the cache off', expected: 'an integer 0..10000000 (0 turns the cache off)' }),
   RULES_DIR: Type.String({ default: './routing-rules', minLength: 1, description: 'the folder of the routing rules files', expected: 'the directory of the routing rules files' }),
   RULES_WATCH: Type.Boolean({ default: true, description: 'reload the rules when their files change', expected: 'true or false' }),
+  RULES_PREVIEW_BASE: Type.Optional(Type.String({ minLength: 1, description: 'the folder inside which POST /v1/rules/preview may read a candidate rules folder; unset: the folder that holds RULES_DIR', expected: 'a directory' })),
+  AVAILABILITY_LOG_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650, description: 'days the agent availability log, call facts and shadow decisions are kept for rules preview', expected: 'an integer 1..3650' }),
   WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, description: 'how long an agent stays in wrap-up after a call', expected: 'seconds 0..3600' }),
   MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'agents listed per decision, in the order they are offered the call', expected: 'an integer 1..20' }),
   CALL_RECORDS_MAX_QUEUE: Type.Integer({
@@ -68,6 +70,8 @@ const ConfigSchema = Type.Object({
     description: 'how long a screen-pop event is kept for agent pages that reconnect',
     expected: 'seconds 1..604800 a screen-pop event is kept for agent pages that reconnect'
   }),
+  CURRENCY: Type.String({ default: 'RUB', pattern: '^[A-Z]{3}$', description: "the ISO 4217 currency of the CRM's amounts, shown on the agent's card, e.g. RUB, EUR, USD", expected: 'three capital letters (ISO 4217), e.g. RUB' }),
+  WALLBOARD_LANGUAGE: Type.Optional(Type.Enum(['en', 'ru'], { description: "the wallboard's language when its address has no ?lang=; unset: the browser's language", expected: 'en or ru; leave unset for the browser\'s language' })),
   SCREENPOP_HEARTBEAT_SECONDS: Type.Integer({
     default: 20,
     minimum: 1,
@@ -81,6 +85,7 @@ const ConfigSchema = Type.Object({
     description: 'unsent data an agent page may fall behind before it is told to resync',
     expected: 'bytes, at least 1024: unsent data an agent page may fall behind before it is told to resync'
   }),
+  SCREENPOP_KEPT_BYTES: Type.Integer({ default: 67108864, minimum: 65536, maximum: 4294967296, description: 'characters of JSON (about bytes) of screen-pop events kept for reconnecting pages, all agents together (1 MiB per agent at most, and 500 events); past it the oldest events go first', expected: 'bytes 65536..4294967296' }),
   SCREENPOP_BEFORE_RING_MS: Type.Integer({
     default: 5,
     minimum: 0,
@@ -103,6 +108,9 @@ const ConfigSchema = Type.Object({
   SCREENPOP_WEBHOOK_SECRET: Type.Optional(
     Type.String({ minLength: 16, description: 'the secret webhook bodies are signed with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set', expected: 'a secret of at least 16 characters to sign webhook bodies with (HMAC-SHA256); required when SCREENPOP_WEBHOOKS is set' })
   ),
+  QUEUE_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'where a waiting interaction\'s outcome is POSTed (agent chosen, overflow), signed like the screen-pop webhooks; unset: no queue webhook', expected: 'an http(s) URL where waiting interactions\' outcomes are POSTed' })),
+  QUEUE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'the secret queue webhook bodies are signed with (HMAC-SHA256); required when QUEUE_WEBHOOK_URL is set', expected: 'a secret of at least 16 characters; required when QUEUE_WEBHOOK_URL is set' })),
+  QUEUE_PROCESS_TIMEOUT_SECONDS: Type.Integer({ default: 10, minimum: 2, maximum: 600, description: 'with Redis, how long a server process may miss its heartbeat before another takes over the calls waiting on it', expected: 'whole seconds 2..600' }),
   ADMIN_TOKEN: Type.Optional(
     Type.String({ minLength: 16, pattern: '^\\S+$', description: 'when set, the admin endpoints require Authorization: Bearer <ADMIN_TOKEN>; unset, they are open to anyone who can reach the server (start-up warns)', expected: 'a secret of at least 16 characters, no spaces: admin endpoints then require Authorization: Bearer <ADMIN_TOKEN>' })
   ),
@@ -126,6 +134,11 @@ const ConfigSchema = Type.Object({
   SIP_VOICEMAIL_URI: Type.Optional(
     Type.String({ pattern: '^sips?:[^\\s]+$', description: 'where calls the rules send to voicemail go (302 to it); unset: they are answered like "no agent"', expected: 'a sip: URI calls go to when the rules say voicemail, e.g. sip:voicemail@pbx.example.com' })
   ),
+  SIP_MAX_DECIDING: Type.Integer({ default: 256, minimum: 0, maximum: 100000, description: 'INVITEs being decided at once at most; past it new ones are answered 503 with Retry-After (SIP_OVERLOAD_RETRY_AFTER_SECONDS) instead of too late; 0: no limit', expected: 'an integer 0..100000 (0: no limit)' }),
+  SIP_MAX_LOOP_LAG_MS: Type.Integer({ default: 0, minimum: 0, maximum: 60000, description: "event-loop lag, lasting over three samples 20 ms apart, past which new INVITEs are answered 503 with Retry-After (e.g. 200: a server this late answers nothing before the caller's side retransmits); 0: not watched, only SIP_MAX_DECIDING sheds", expected: 'milliseconds 0..60000 (0: not watched)' }),
+  SIP_OVERLOAD_RETRY_AFTER_SECONDS: Type.Integer({ default: 5, minimum: 1, maximum: 3600, description: 'the Retry-After of the 503 sent to INVITEs shed under overload', expected: 'seconds 1..3600' }),
+  SIP_QUEUE_REFRESH_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 60, description: 'in path, how often a waiting caller\'s 182 Queued is sent again (with the position) so that no proxy times the INVITE out', expected: 'seconds 1..60 between 182 Queued refreshes' }),
+  SIP_QUEUE_PARK_URI: Type.Optional(Type.String({ pattern: '^sips?:[^\\s]+$', description: 'in redirect mode, where the PBX parks calls that must wait (302 to it, with the queue and position); unset: they are answered like "no agent"', expected: 'a sip: URI where the PBX parks waiting calls, e.g. sip:park@pbx.example.com' })),
   SIP_EXTENSION_HOST: Type.Optional(
     Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', description: 'host[:port] of the PBX, for agents with an extension but no SIP URI; unset: the address the INVITE came from', expected: 'host[:port] of the PBX for agents that have an extension but no SIP URI; default: the address the INVITE came from' })
   ),
@@ -159,6 +172,9 @@ const ConfigSchema = Type.Object({
   AMI_AGENTS_CONTEXT: Type.String({ default: 'cti-agents', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)", expected: "the dialplan context that dials an agent's extension (sip-config/asterisk/extensions.conf)" }),
   AMI_WAIT_CONTEXT: Type.String({ default: 'cti-wait', pattern: '^[A-Za-z0-9_-]+$', description: 'the dialplan context where calls wait for the next decision', expected: 'the dialplan context where calls wait for the next decision' }),
   AMI_FINAL_CONTEXT: Type.String({ default: 'cti-final', pattern: '^[A-Za-z0-9_-]+$', description: 'the dialplan context of the final actions (voicemail, reject, queue)', expected: 'the dialplan context of the final actions (voicemail, reject, queue)' }),
+  AMI_HOLD_CONTEXT: Type.String({ default: 'cti-queue-hold', pattern: '^[A-Za-z0-9_-]+$', description: 'the dialplan context where calls wait in a queue, with music on hold and announcements of position and wait', expected: 'the dialplan context where queued calls wait (sip-config/asterisk/extensions.conf)' }),
+  AMI_TRANSFER_CONTEXT: Type.String({ default: 'cti-transfer', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context a blind transfer Redirects the caller to: it dials the target's extension and holds the caller (extension hold) when the target does not answer", expected: 'the dialplan context of blind transfers (sip-config/asterisk/extensions.conf)' }),
+  AMI_ANNOUNCE_SECONDS: Type.Integer({ default: 30, minimum: 5, maximum: 3600, description: "how often a waiting Asterisk caller hears their position and wait, when their queue's settings do not say", expected: 'seconds 5..3600 between announcements' }),
   AMI_OUTBOUND_CONTEXT: Type.String({ default: 'cti-outbound', pattern: '^[A-Za-z0-9_-]+$', description: "the dialplan context that dials a call-back's customer", expected: "the dialplan context that dials a call-back's customer" }),
   AMI_ACTION_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 60000, description: 'how long an AMI action may take', expected: 'milliseconds 100..60000 an AMI action may take' }),
   AMI_RECONNECT_MAX_MS: Type.Integer({ default: 30000, minimum: 250, maximum: 600000, description: 'the longest wait between reconnection attempts to Asterisk (from 250 ms, doubling)', expected: 'milliseconds 250..600000: the longest wait between reconnection attempts' }),
@@ -192,7 +208,7 @@ const ConfigSchema = Type.Object({
 /** Settings given as JSON text in the environment. */
 const JSON_SETTINGS = new Set(['SCREENPOP_WEBHOOKS', 'DEAL_STAGES', 'REFUSAL_REASONS'])
 /** Settings whose values never appear in messages. */
-const SECRET_SETTINGS = new Set(['SCREENPOP_WEBHOOK_SECRET', 'ADMIN_TOKEN', 'SIP_DRACHTIO_SECRET', 'AMI_SECRET', 'REDIS_URL'])
+const SECRET_SETTINGS = new Set(['SCREENPOP_WEBHOOK_SECRET', 'QUEUE_WEBHOOK_SECRET', 'ADMIN_TOKEN', 'SIP_DRACHTIO_SECRET', 'AMI_SECRET', 'REDIS_URL'])
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
@@ -222,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!bad.has('SCREENPOP_WEBHOOKS') && Array.isArray(parsed.SCREENPOP_WEBHOOKS) && parsed.SCREENPOP_WEBHOOKS.length > 0 && parsed.SCREENPOP_WEBHOOK_SECRET === undefined) {
     bad.add('SCREENPOP_WEBHOOK_SECRET')
   }
+  if (parsed.QUEUE_WEBHOOK_URL !== undefined && parsed.QUEUE_WEBHOOK_SECRET === undefined) bad.add('QUEUE_WEBHOOK_SECRET')
   // SIP needs drachtio's secret: connecting without it would only be refused, over and over.
   if (parsed.SIP_DRACHTIO_HOST !== undefined && parsed.SIP_DRACHTIO_SECRET === undefined) bad.add('SIP_DRACHTIO_SECRET')
   // AMI refuses a login without both: say so at start-up rather than in a reconnect loop.

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isSupervisorPath } from './supervisor-paths.js'
 
 export interface AdminAuthOptions {
   /** The token admin requests must bear; null leaves the admin endpoints open. */
@@ -12,9 +13,12 @@ export interface AdminAuthOptions {
  */
 const AGENT_PATHS = [/^\/v1\/agents\/socket$/, /^\/v1\/me(\/.*)?$/]
 
-/** True for the endpoints an admin (or a PBX, or a script) calls: every /v1 path but the agents' own. */
+/**
+ * True for the endpoints an admin (or a PBX, or a script) calls: every /v1 path but the agents' own
+ * and those a supervisor's token opens too (supervisor-auth.ts checks the admin token there).
+ */
 export function isAdminPath(path: string): boolean {
-  return path.startsWith('/v1/') && !AGENT_PATHS.some((pattern) => pattern.test(path))
+  return path.startsWith('/v1/') && !AGENT_PATHS.some((pattern) => pattern.test(path)) && !isSupervisorPath(path)
 }
 
 /**

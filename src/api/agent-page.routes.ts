@@ -70,11 +70,14 @@ export async function agentPageRoutes(fastify: FastifyInstance, options: AgentPa
     throw new Error(`agentPageRoutes: the agent page's files (agent.html, agent.css, agent.js) are not in ${dir ?? 'src/screenpop/page or dist/screenpop/page'}`)
   }
   const files = agentPageFiles(dir)
+  // The language catalogues, one module per feature, in the page's i18n/ folder (listed the same way).
+  const catalogueDir = join(dir, 'i18n')
+  const catalogues = existsSync(catalogueDir) ? agentPageFiles(catalogueDir) : new Map<string, string>()
 
-  const send = async (reply: FastifyReply, name: string) => {
-    const body = await readFile(join(dir, name))
+  const send = async (reply: FastifyReply, name: string, folder = dir, list = files) => {
+    const body = await readFile(join(folder, name))
     return reply
-      .header('content-type', files.get(name)!)
+      .header('content-type', list.get(name)!)
       .header('cache-control', 'no-cache')
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
@@ -93,5 +96,10 @@ export async function agentPageRoutes(fastify: FastifyInstance, options: AgentPa
     const name = request.params.file
     if (!files.has(name)) return reply.callNotFound()
     return send(reply, name)
+  })
+  fastify.get('/agent/i18n/:file', { schema: { ...fileSchema, summary: "One of the page's language catalogues (an ES module per feature)" } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
+    const name = request.params.file
+    if (!catalogues.has(name)) return reply.callNotFound()
+    return send(reply, name, catalogueDir, catalogues)
   })
 }

@@ -14,6 +14,8 @@ export interface AgentSocketRoutesOptions {
   db: Kysely<Database>
   hub: ScreenPopHub<ScreenPopEvent>
   heartbeatMs: number
+  /** How many wait for an agent and their team, for the page's `waiting` message; absent: none is sent. */
+  waiting?: (agentId: string) => { forYou: number; forTeam: number }
 }
 
 const socketSchema = {
@@ -68,7 +70,8 @@ export async function agentSocketRoutes(fastify: FastifyInstance, options: Agent
         return
       }
       const lastSeq = lastSeqFromQuery(request.query) ?? null
-      serveAgentConnection({ socket, agentId: caller.agentId, lastSeq, hub, heartbeatMs, log: request.log })
+      const waiting = options.waiting
+      serveAgentConnection({ socket, agentId: caller.agentId, lastSeq, hub, heartbeatMs, log: request.log, waiting: waiting && (() => waiting(caller.agentId)) })
     }
   })
 

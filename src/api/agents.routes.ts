@@ -47,6 +47,8 @@ export async function agentRoutes(fastify: FastifyInstance, options: AgentRoutes
       extension: body.extension ?? null,
       team: body.team ?? null,
       capacity: body.capacity ?? 1,
+      language: body.language,
+      chatCapacity: body.chatCapacity,
       active: body.active ?? true,
       skills: body.skills ?? {}
     })

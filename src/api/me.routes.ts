@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
-import { getAgent } from '../crm/agent.repository.js'
+import { getAgent, setAgentLanguage } from '../crm/agent.repository.js'
 import type { Database } from '../crm/schema.js'
 import { listOpenTasksOfAgent } from '../crm/task.repository.js'
 import { Errors } from '../errors.js'
@@ -18,6 +18,8 @@ export interface MeRoutesOptions {
   /** Where a chosen state is set (and shared with other processes, when they share agents). */
   states: AgentStateStore
   now: () => number
+  /** The ISO 4217 currency the page shows amounts in (CURRENCY). */
+  currency: string
 }
 
 /** States an agent may set on their page; ringing and busy follow from the calls routed to them. */
@@ -29,18 +31,25 @@ const stateSchema = {
   body: Type.Object({ state: SettableState }, { additionalProperties: false }),
   response: { 200: OwnStateView, ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }) }
 }
+const languageSchema = {
+  summary: "Sets the language of their own page: ru, en, or null for the browser's",
+  body: Type.Object({ language: Type.Union([Type.Enum(['ru', 'en']), Type.Null()]) }, { additionalProperties: false }),
+  response: { 200: Type.Object({ language: Type.Union([Type.Enum(['ru', 'en']), Type.Null()]) }), ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }, DB_ERRORS) }
+}
 const tasksSchema = { summary: 'Their open tasks, the soonest due first', response: { 200: Type.Object({ tasks: Type.Array(AgentTaskView) }), ...errorResponses(DB_ERRORS) } }
 
 
 /**
  * What an agent's page asks about its own agent, authenticated by the agent's
  * screen-pop token as `Authorization: Bearer <token>`: who they are and their
- * live state (`GET /v1/me`), setting that state (`PUT /v1/me/state`), and their
+ * live state (`GET /v1/me`), setting that state (`PUT /v1/me/state`) or the
+ * language of their page (`PUT /v1/me/language`), and their
  * open tasks (`GET /v1/me/tasks`). An agent reaches only their own data.
  */
 export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOptions): Promise<void> {
-  const { db, index, states, now } = options
+  const { db, index, states, now, currency } = options
   if (typeof now !== 'function') throw new Error('meRoutes: now must be a function')
+  if (!/^[A-Z]{3}$/.test(currency ?? '')) throw new Error('meRoutes: currency must be an ISO 4217 code such as RUB')
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   // Every route of this plugin (and only these: the plugin is encapsulated) needs the token,
@@ -52,7 +61,13 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
     const agent = await getAgent(db, agentId)
     if (!agent) throw Errors.agentNotFound(agentId)
     const view = index.get(agentId)
-    return { id: agent.id, name: agent.name, team: agent.team, state: view ? presentState(view) : null }
+    return { id: agent.id, name: agent.name, team: agent.team, state: view ? presentState(view) : null, language: agent.language ?? null, currency }
+  })
+
+  app.put('/v1/me/language', { schema: languageSchema }, async (request) => {
+    const agentId = agentOf(request)
+    if (!(await setAgentLanguage(db, agentId, request.body.language))) throw Errors.agentNotFound(agentId)
+    return { language: request.body.language }
   })
 
   app.put('/v1/me/state', { schema: stateSchema }, async (request) => {

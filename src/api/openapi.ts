@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify'
 import { isAdminPath } from './admin-auth.js'
 import { errorBody, mergeCodes } from './error-responses.js'
+import { isSupervisorPath, WALLBOARD_SOCKET_PATH } from './supervisor-paths.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -32,7 +33,9 @@ export function registerOpenApi(app: FastifyInstance): void {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN: every /v1 endpoint but the agents\' own' },
           agentToken: { type: 'http', scheme: 'bearer', description: "an agent's screen-pop token (POST /v1/agents/{id}/token)" },
-          agentTokenInQuery: { type: 'apiKey', in: 'query', name: 'token', description: "the agent's token, for a browser's WebSocket (it cannot set headers)" }
+          agentTokenInQuery: { type: 'apiKey', in: 'query', name: 'token', description: "the agent's token, for a browser's WebSocket (it cannot set headers)" },
+          supervisorToken: { type: 'http', scheme: 'bearer', description: "a supervisor's token (POST /v1/supervisors/{id}/token): the wallboard, call history and the supervisor's own actions, limited to their teams" },
+          supervisorTokenInQuery: { type: 'apiKey', in: 'query', name: 'token', description: "a supervisor's (or the admin) token, for the wallboard's WebSocket" }
         }
       }
     },
@@ -52,6 +55,8 @@ export function registerOpenApi(app: FastifyInstance): void {
 function security(url: string): Record<string, string[]>[] {
   if (url === '/v1/agents/socket') return [{ agentTokenInQuery: [] }, { agentToken: [] }]
   if (/^\/v1\/me(\/|$)/.test(url)) return [{ agentToken: [] }]
+  if (url === WALLBOARD_SOCKET_PATH) return [{ supervisorTokenInQuery: [] }]
+  if (isSupervisorPath(url)) return [{ adminToken: [] }, { supervisorToken: [] }]
   return isAdminPath(url) ? [{ adminToken: [] }] : []
 }
 

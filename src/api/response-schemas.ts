@@ -65,7 +65,9 @@ export const AgentView = Type.Object({
   extension: NullableText,
   team: NullableText,
   capacity: Type.Integer(),
+  chatCapacity: Type.Optional(Type.Integer({ description: 'web chats held at once, apart from calls' })),
   active: Type.Boolean(),
+  language: Type.Optional(Nullable(Type.Enum(['ru', 'en'], { description: "the language of the agent's page; null: the browser's" }))),
   skills: Type.Record(Type.String(), Type.Integer(), { description: 'skill → proficiency 1..10' })
 })
 
@@ -80,7 +82,14 @@ const ownState = {
 }
 export const OwnStateView = Type.Object(ownState)
 export const AgentStateView = Type.Object({ agentId: Text, ...ownState, lastCallEndedAt: Nullable(Instant) })
-export const MeView = Type.Object({ id: Text, name: Text, team: NullableText, state: Nullable(OwnStateView) })
+export const MeView = Type.Object({
+  id: Text,
+  name: Text,
+  team: NullableText,
+  state: Nullable(OwnStateView),
+  language: Nullable(Type.Enum(['ru', 'en'], { description: "the language the agent chose for their page; null: the browser's" })),
+  currency: Type.String({ description: 'the ISO 4217 currency of amounts on the card (CURRENCY)' })
+})
 export const TokenView = Type.Object({ agentId: Text, token: Type.String({ description: 'shown once; only its hash is kept' }) })
 
 export const LineView = Type.Object({ number: Type.String({ description: 'E.164' }), name: NullableText, source: NullableText, campaign: NullableText, product: NullableText, costPerLead: Nullable(Type.Number()) })

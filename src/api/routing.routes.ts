@@ -4,7 +4,9 @@ import { Type } from 'typebox'
 import { Errors } from '../errors.js'
 import type { InteractionRouter, RoutedInteraction } from '../interactions/interaction-router.js'
 import { errorResponses } from './error-responses.js'
-import { AnsweredView, EndedView, NoAnswerView, RouteAnswerView } from './routing-schemas.js'
+import { NoAnswerWaitingView, QueuedRouteAnswerView } from './queue-schemas.js'
+import { presentPosition } from './queues.routes.js'
+import { AnsweredView, EndedView, RouteAnswerView } from './routing-schemas.js'
 
 export interface RoutingRoutesOptions {
   interactions: InteractionRouter
@@ -49,9 +51,9 @@ const EndedBody = Type.Union([
 
 const NOT_WAITING = { 400: ['CTI_ERR_BAD_REQUEST'] }
 const routeSchema = {
-  summary: 'Routes a call: identifies the caller, decides, and reserves the first target',
+  summary: 'Routes a call: identifies the caller, decides, and reserves the first target; 202 when nobody can take it now and it waits in a queue',
   body: RouteBody,
-  response: { 200: RouteAnswerView }
+  response: { 200: RouteAnswerView, 202: QueuedRouteAnswerView }
 }
 const explainSchema = { summary: 'The decision a call would get (at an instant, if given), reserving nobody', body: ExplainBody, response: { 200: RouteAnswerView } }
 const answeredSchema = { summary: 'The agent rung answered', params: CallParams, body: AgentBody, response: { 200: AnsweredView, ...errorResponses(NOT_WAITING) } }
@@ -59,7 +61,7 @@ const noAnswerSchema = {
   summary: 'The agent rung did not answer: the next decision, without them',
   params: CallParams,
   body: NoAnswerBody,
-  response: { 200: NoAnswerView, ...errorResponses(NOT_WAITING) }
+  response: { 200: NoAnswerWaitingView, ...errorResponses(NOT_WAITING) }
 }
 const endedSchema = { summary: 'The call ended (how, when the PBX knows better)', params: CallParams, body: Type.Optional(EndedBody), response: { 200: EndedView } }
 
@@ -72,9 +74,12 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const { interactions } = options
 
-  app.post('/v1/route', { schema: routeSchema }, async (request) => {
+  app.post('/v1/route', { schema: routeSchema }, async (request, reply) => {
     const body = request.body
     const routed = await interactions.route({ caller: body.caller, dialed: body.dialed ?? null, callId: body.callId, kind: body.kind, product: body.product, channel: 'http' })
+    // Nobody can take it now: it waits (POST /v1/interactions/:id/wait, or the queue webhook, says when an agent is chosen).
+    const queued = routed.decision.queued
+    if (queued) return reply.code(202).send({ ...present(routed), queued: presentPosition(queued) })
     return present(routed)
   })
 
@@ -103,7 +108,9 @@ export async function routingRoutes(fastify: FastifyInstance, options: RoutingRo
     const decision = await interactions.failed(request.params.callId, request.body.agentId, request.body.reason ?? 'ring-timeout')
     if (!decision) throw Errors.badRequest(`call ${request.params.callId} is not waiting for an answer`)
     const reasons = interactions.interaction(request.params.callId)?.degradedReasons ?? []
-    return { callId: request.params.callId, degraded: reasons.length > 0, degradedReasons: reasons, decision: presentDecision(decision) }
+    // Nobody left to ring and the rule ends in a queue: the call waits there (the long poll says when an agent is chosen).
+    const queued = decision.queued ? { queued: presentPosition(decision.queued) } : {}
+    return { callId: request.params.callId, degraded: reasons.length > 0, degradedReasons: reasons, decision: presentDecision(decision), ...queued }
   })
 
   app.post('/v1/interactions/:callId/ended', { schema: endedSchema }, async (request) => {
@@ -129,7 +136,7 @@ function present(routed: RoutedInteraction) {
   }
 }
 
-function presentDecision(decision: RoutedInteraction['decision']) {
+export function presentDecision(decision: RoutedInteraction['decision']) {
   return {
     rule: decision.rule,
     priority: decision.priority,

@@ -53,7 +53,9 @@ export const AgentBody = Type.Object(
     extension: Type.Optional(Nullable(Type.String({ pattern: '^[0-9A-Za-z*#+._-]{1,32}$' }))),
     team: Type.Optional(Nullable(Type.String({ pattern: '^[a-z0-9][a-z0-9:_-]*$', maxLength: 64 }))),
     capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    chatCapacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'web chats held at once, apart from calls (default 3; 0: none)' })),
     active: Type.Optional(Type.Boolean()),
+    language: Type.Optional(Nullable(Type.Enum(['ru', 'en'], { description: "the language of the agent's page; null: the browser's; left out: kept as it is" }))),
     skills: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9:_-]*$' }), Type.Integer({ minimum: 1, maximum: 10 })))
   },
   { additionalProperties: false }

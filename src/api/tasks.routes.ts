@@ -9,6 +9,8 @@ import { CtiError } from '../errors.js'
 import { IdParams, RowId } from './schemas.js'
 import { DB_ERRORS, errorResponses } from './error-responses.js'
 import { TaskView } from './response-schemas.js'
+import { actionsOnce, IDEMPOTENCY_ERRORS, IdempotencyHeaders } from './idempotency.js'
+import type { CallAgents } from '../calls/call-agents.js'
 
 export interface TaskRoutesOptions {
   db: Kysely<Database>
@@ -35,7 +37,12 @@ const TASK_FOUND = { 404: ['CTI_ERR_TASK_NOT_FOUND'] }
 const listSchema = { summary: 'Tasks, filtered by assignee, status, customer or lead', querystring: ListQuery, response: { 200: Type.Object({ tasks: Type.Array(TaskView) }), ...errorResponses(DB_ERRORS) } }
 const getSchema = { summary: 'A task', params: IdParams, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
 const closeSchema = { summary: 'Closes an open task: done (default) or cancelled', params: IdParams, body: CloseBody, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
-const doneSchema = { summary: 'Marks one of their own open tasks done, from the agent page', params: IdParams, response: { 200: TaskView, ...errorResponses(TASK_FOUND, DB_ERRORS) } }
+const doneSchema = {
+  summary: 'Marks one of their own open tasks done, from the agent page',
+  params: IdParams,
+  headers: IdempotencyHeaders,
+  response: { 200: TaskView, ...errorResponses(TASK_FOUND, IDEMPOTENCY_ERRORS, DB_ERRORS) }
+}
 
 /** `GET /v1/tasks` (filtered), `GET /v1/tasks/:id`, `POST /v1/tasks/:id/close` `{ status? }`: tasks for admins and CRMs. */
 export async function taskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
@@ -61,16 +68,24 @@ export async function taskRoutes(fastify: FastifyInstance, options: TaskRoutesOp
   })
 }
 
-/** `POST /v1/me/tasks/:id/done`: an agent closes one of their own tasks from their page (agent token). */
-export async function meTaskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions): Promise<void> {
+/**
+ * `POST /v1/me/tasks/:id/done`: an agent closes one of their own tasks from their page (agent token),
+ * once per Idempotency-Key like their other actions; a task of a call joins that call's events.
+ */
+export async function meTaskRoutes(fastify: FastifyInstance, options: TaskRoutesOptions & { calls?: Pick<CallAgents, 'record'> }): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const agentOf = requireAgentToken(fastify, options.db)
-  app.post('/v1/me/tasks/:id/done', { schema: doneSchema }, async (request) => {
+  const once = actionsOnce(options.db, options.now)
+  app.post('/v1/me/tasks/:id/done', { schema: doneSchema }, async (request, reply) => {
     const agentId = agentOf(request)
-    const task = await finishTask(options.db, request.params.id, options.now(), { assigneeAgentId: agentId, closedBy: `agent ${agentId}` })
-    if (!task) throw taskNotFound(request.params.id)
-    request.log.info({ agentId, taskId: task.id }, 'task done from the agent page')
-    options.onClosed(task)
-    return task
+    return once(request, reply, agentId, async () => {
+      const at = options.now()
+      const task = await finishTask(options.db, request.params.id, at, { assigneeAgentId: agentId, closedBy: `agent ${agentId}` })
+      if (!task) throw taskNotFound(request.params.id)
+      request.log.info({ agentId, taskId: task.id }, 'task done from the agent page')
+      options.onClosed(task)
+      if (task.callId && options.calls) await options.calls.record(task.callId, 'task-done', agentId, { taskId: task.id }, at)
+      return { status: 200, body: task }
+    })
   })
 }

@@ -36,41 +36,54 @@ export async function writeCallRecords(db: Kysely<Database>, given: readonly Cal
     const records = await linkDegraded(trx, cleaned)
     for (const generation of generations(records)) await upsertCalls(trx, generation)
     const events = records.flatMap(toEventRows)
-    if (events.length > 0) await trx.insertInto('call_events').values(events).execute()
+    if (events.length > 0) await insertEvents(trx, events)
     const contacts = contactsOf(records, settings.lastAgentMinTalkSeconds)
     await recordLeadContacts(trx, contacts.leads)
     return { customers: await recordCustomerContacts(trx, contacts.customers) }
   })
 }
 
+/** The columns of a call row and their types: each goes over as one array, so a batch of any size is one statement text (prepared once). */
+const CALL_COLUMNS = [
+  ['id', 'text'], ['kind', 'text'], ['channel', 'text'], ['direction', 'text'], ['caller', 'text'], ['caller_name', 'text'], ['dialed', 'text'],
+  ['customer_id', 'bigint'], ['lead_id', 'bigint'], ['agent_id', 'text'], ['rule', 'text'], ['source', 'text'], ['campaign', 'text'],
+  ['outcome', 'text'], ['end_cause', 'text'], ['final_action', 'text'], ['degraded', 'boolean'], ['offered_at', 'timestamptz'],
+  ['routed_at', 'timestamptz'], ['ringing_at', 'timestamptz'], ['answered_at', 'timestamptz'], ['ended_at', 'timestamptz'],
+  ['wait_seconds', 'numeric'], ['talk_seconds', 'numeric'], ['trace', 'jsonb']
+] as const satisfies readonly (readonly [keyof CallTable, string])[]
+
 async function upsertCalls(trx: Transaction<Database>, records: readonly CallRecord[]): Promise<void> {
-  await trx
-    .insertInto('calls')
-    .values(records.map(toRow))
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet((eb) => ({
-          offered_at: sql`least(calls.offered_at, ${eb.ref('excluded.offered_at')})`,
-          routed_at: sql`coalesce(calls.routed_at, ${eb.ref('excluded.routed_at')})`,
-          ringing_at: eb.ref('excluded.ringing_at'),
-          answered_at: eb.ref('excluded.answered_at'),
-          ended_at: eb.ref('excluded.ended_at'),
-          wait_seconds: eb.ref('excluded.wait_seconds'),
-          talk_seconds: eb.ref('excluded.talk_seconds'),
-          outcome: eb.ref('excluded.outcome'),
-          end_cause: eb.ref('excluded.end_cause'),
-          final_action: eb.ref('excluded.final_action'),
-          agent_id: sql`coalesce(${eb.ref('excluded.agent_id')}, calls.agent_id)`,
-          customer_id: sql`coalesce(${eb.ref('excluded.customer_id')}, calls.customer_id)`,
-          lead_id: sql`coalesce(${eb.ref('excluded.lead_id')}, calls.lead_id)`,
-          rule: sql`coalesce(${eb.ref('excluded.rule')}, calls.rule)`,
-          trace: sql`coalesce(calls.trace, ${eb.ref('excluded.trace')})`
-        }))
-        // A call still in progress written after its end (a journal replayed late) must not undo the end.
-        .where(sql<boolean>`excluded.outcome is not null or calls.outcome is null`)
-    )
-    .execute()
+  const rows = records.map(toRow)
+  const arrays = CALL_COLUMNS.map(([column, type]) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(type)}[]`)
+  await sql`
+    insert into calls (${sql.join(CALL_COLUMNS.map(([column]) => sql.id(column)))})
+    select * from unnest(${sql.join(arrays)})
+    on conflict (id) do update set
+      offered_at = least(calls.offered_at, excluded.offered_at),
+      routed_at = coalesce(calls.routed_at, excluded.routed_at),
+      ringing_at = excluded.ringing_at,
+      answered_at = excluded.answered_at,
+      ended_at = excluded.ended_at,
+      wait_seconds = excluded.wait_seconds,
+      talk_seconds = excluded.talk_seconds,
+      outcome = excluded.outcome,
+      end_cause = excluded.end_cause,
+      final_action = excluded.final_action,
+      agent_id = coalesce(excluded.agent_id, calls.agent_id),
+      customer_id = coalesce(excluded.customer_id, calls.customer_id),
+      lead_id = coalesce(excluded.lead_id, calls.lead_id),
+      rule = coalesce(excluded.rule, calls.rule),
+      trace = coalesce(calls.trace, excluded.trace)
+    -- A call still in progress written after its end (a journal replayed late) must not undo the end.
+    where excluded.outcome is not null or calls.outcome is null`.execute(trx)
+}
+
+/** A batch's steps in one statement of fixed text, whatever their number. */
+async function insertEvents(trx: Transaction<Database>, events: readonly Insertable<CallEventTable>[]): Promise<void> {
+  await sql`
+    insert into call_events (call_id, at, kind, agent_id, data)
+    select * from unnest(${events.map((e) => e.call_id)}::text[], ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.kind)}::text[],
+      ${events.map((e) => e.agent_id ?? null)}::text[], ${events.map((e) => e.data ?? null)}::jsonb[])`.execute(trx)
 }
 
 /**

@@ -27,6 +27,8 @@ export interface UnroutedCall {
   /** Why it was refused, in words or as a status ("400 missing From user"). */
   reason: string
   at?: number
+  /** When the caller arrived, when earlier than `at` (a waiting call ended later): the wait runs from it. */
+  arrivedAt?: number
 }
 
 /**
@@ -90,6 +92,11 @@ export class CallRecorder {
         return step(record, now, 'answered', event.agentId, null)
       case 'note':
         return step(record, now, event.kind, event.agentId, event.data)
+      // The wait itself is the time from arrival (offeredAt) to the answer or the end; these say where it was spent.
+      case 'queued':
+        return step(record, now, 'queued', null, { queue: event.queue, position: event.position, estimatedWaitSeconds: event.estimatedWaitSeconds })
+      case 'dequeued':
+        return step(record, now, 'dequeued', null, { queue: event.queue, why: event.why, waitedMs: event.waitedMs })
       case 'ended':
         record.endedAt = event.detail.at ?? now
         record.endCause = event.detail.cause ?? null
@@ -115,7 +122,7 @@ export class CallRecorder {
   /** Records a call that never reached routing, with why. */
   recordUnrouted(call: UnroutedCall): void {
     const at = call.at ?? this.options.now()
-    const record = blankRecord(call.callId, call.kind ?? 'call', call.channel, call.direction ?? 'inbound', at)
+    const record = blankRecord(call.callId, call.kind ?? 'call', call.channel, call.direction ?? 'inbound', call.arrivedAt ?? at)
     record.caller = call.caller
     record.callerName = call.callerName ?? null
     record.dialed = call.dialed

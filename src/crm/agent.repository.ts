@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AgentProfile } from '../routing/types.js'
+import { chatDb } from './chat-schema.js'
 import type { Database } from './schema.js'
 
 /** An agent as the API shows and accepts it. */
@@ -10,10 +11,16 @@ export interface Agent {
   extension: string | null
   team: string | null
   capacity: number
+  /** The language of the agent's page; null: the browser's. Left out of an upsert: kept as it is. */
+  language?: AgentLanguage | null
+  /** Web chats held at once, counted apart from calls (0: none); listAgents always sets it (default 3). */
+  chatCapacity?: number
   active: boolean
   /** Skill id → proficiency 1..10. */
   skills: Record<string, number>
 }
+
+export type AgentLanguage = 'ru' | 'en'
 
 export type AgentInput = Omit<Agent, 'active'> & { active?: boolean }
 
@@ -41,9 +48,11 @@ export async function upsertAgent(db: Kysely<Database>, input: AgentInput): Prom
       extension: input.extension,
       team_id: input.team,
       capacity: input.capacity,
-      active: input.active ?? true
+      ...(input.language === undefined ? {} : { language: input.language }),
+      active: input.active ?? true,
+      ...(input.chatCapacity === undefined ? {} : { chat_capacity: input.chatCapacity })
     }
-    await trx
+    await chatDb(trx)
       .insertInto('agents')
       .values({ id: input.id, ...columns })
       .onConflict((oc) => oc.column('id').doUpdateSet(columns))
@@ -55,13 +64,16 @@ export async function upsertAgent(db: Kysely<Database>, input: AgentInput): Prom
         .values(skillIds.map((skill) => ({ agent_id: input.id, skill_id: skill, proficiency: input.skills[skill] ?? 1 })))
         .execute()
     }
-    return { ...input, active: input.active ?? true }
+    // A body without a language keeps the one stored (the agent may have chosen it on their page).
+    if (input.language === undefined) input = { ...input, language: await agentLanguage(trx, input.id) }
+    const chatCapacity = input.chatCapacity ?? (await chatDb(trx).selectFrom('agents').select('chat_capacity').where('id', '=', input.id).executeTakeFirstOrThrow()).chat_capacity
+    return { ...input, chatCapacity, active: input.active ?? true }
   })
 }
 
 /** All agents (or the one with `id`), with their skills. */
 export async function listAgents(db: Kysely<Database>, id?: string): Promise<Agent[]> {
-  let agentsQuery = db.selectFrom('agents').selectAll().orderBy('id')
+  let agentsQuery = chatDb(db).selectFrom('agents').selectAll().orderBy('id')
   let skillsQuery = db.selectFrom('agent_skills').selectAll()
   if (id !== undefined) {
     agentsQuery = agentsQuery.where('id', '=', id)
@@ -81,9 +93,24 @@ export async function listAgents(db: Kysely<Database>, id?: string): Promise<Age
     extension: a.extension,
     team: a.team_id,
     capacity: a.capacity,
+    chatCapacity: a.chat_capacity,
     active: a.active,
+    language: asLanguage(a.language),
     skills: byAgent.get(a.id) ?? {}
   }))
+}
+
+const asLanguage = (value: string | null): AgentLanguage | null => (value === 'ru' || value === 'en' ? value : null)
+
+async function agentLanguage(db: Kysely<Database>, id: string): Promise<AgentLanguage | null> {
+  const row = await db.selectFrom('agents').select('language').where('id', '=', id).executeTakeFirst()
+  return asLanguage(row?.language ?? null)
+}
+
+/** Sets the language of an agent's page (null: the browser's); false when there is no such agent. */
+export async function setAgentLanguage(db: Kysely<Database>, id: string, language: AgentLanguage | null): Promise<boolean> {
+  const result = await db.updateTable('agents').set({ language }).where('id', '=', id).executeTakeFirst()
+  return result.numUpdatedRows > 0n
 }
 
 export async function getAgent(db: Kysely<Database>, id: string): Promise<Agent | null> {
@@ -98,6 +125,7 @@ export function toAgentProfile(agent: Agent): AgentProfile {
     team: agent.team,
     address: agent.sipUri ?? agent.extension ?? '',
     capacity: agent.capacity,
+    chatCapacity: agent.chatCapacity,
     skills: agent.skills
   }
 }

@@ -57,20 +57,9 @@ export async function findOrCreateLead(db: Kysely<Database>, origin: LeadOrigin)
   if (!origin.phone && !origin.visitorId) throw LeadErrors.noContact()
   const existing = await findOpenLeadRow(db, origin.phone, origin.visitorId ?? null)
   if (existing) return { lead: toLead(existing), created: false }
-  const line = origin.line
   const inserted = await db
     .insertInto('leads')
-    .values({
-      phone: origin.phone,
-      visitor_id: origin.visitorId ?? null,
-      line_number: line?.number ?? null,
-      source: line?.source ?? origin.fallbackSource ?? null,
-      campaign: line?.campaign ?? null,
-      cost: line?.costPerLead ?? null,
-      agent_id: origin.agentId,
-      first_call_id: origin.callId,
-      created_at: new Date(origin.at)
-    })
+    .values(leadValues(origin))
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst()
@@ -81,10 +70,107 @@ export async function findOrCreateLead(db: Kysely<Database>, origin: LeadOrigin)
   return { lead: toLead(raced), created: false }
 }
 
+/**
+ * findOrCreateLead for many interactions at once: one read of the open leads
+ * their numbers and visitor ids have, one multi-row INSERT for the others, in
+ * order (two calls of one new number make one lead: the first creates it, the
+ * second finds it). The same partial unique indexes decide between processes.
+ */
+export async function findOrCreateLeads(db: Kysely<Database>, origins: readonly LeadOrigin[]): Promise<{ lead: Lead; created: boolean }[]> {
+  for (const origin of origins) if (!origin.phone && !origin.visitorId) throw LeadErrors.noContact()
+  const open = await openLeadsOf(db, origins)
+  const created = new Set<number>()
+  const missing = origins.filter((origin) => !leadFor(open, origin))
+  if (missing.length > 0) {
+    const firstOfKey = new Map<string, LeadOrigin>()
+    for (const origin of missing) firstOfKey.set(keyOf(origin), firstOfKey.get(keyOf(origin)) ?? origin)
+    const inserted = await db
+      .insertInto('leads')
+      // In the order of their numbers: two batches at once then take the unique index in one order, never deadlocking.
+      .values([...firstOfKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, origin]) => leadValues(origin)))
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .execute()
+    for (const row of inserted) {
+      open.push(row)
+      created.add(Number(row.id))
+    }
+    // Another process made some of them a moment ago.
+    if (missing.some((origin) => !leadFor(open, origin))) open.push(...(await openLeadsOf(db, missing.filter((origin) => !leadFor(open, origin)))))
+  }
+  const seen = new Set<number>()
+  return origins.map((origin) => {
+    const row = leadFor(open, origin)
+    if (!row) throw new Error('lead neither inserted nor found')
+    const id = Number(row.id)
+    const isNew = created.has(id) && !seen.has(id)
+    seen.add(id)
+    return { lead: toLead(row), created: isNew }
+  })
+}
+
+function leadValues(origin: LeadOrigin) {
+  const line = origin.line
+  return {
+    phone: origin.phone,
+    visitor_id: origin.visitorId ?? null,
+    line_number: line?.number ?? null,
+    source: line?.source ?? origin.fallbackSource ?? null,
+    campaign: line?.campaign ?? null,
+    cost: line?.costPerLead ?? null,
+    agent_id: origin.agentId,
+    first_call_id: origin.callId,
+    created_at: new Date(origin.at)
+  }
+}
+
+const keyOf = (origin: LeadOrigin): string => (origin.phone ? `p:${origin.phone}` : `v:${origin.visitorId}`)
+
+/** The open lead an interaction belongs to among these rows: by number, else by visitor id; the oldest first, as findOpenLeadRow. */
+function leadFor(rows: readonly LeadRow[], origin: LeadOrigin): LeadRow | undefined {
+  let best: LeadRow | undefined
+  for (const row of rows) {
+    const matches = (origin.phone && row.phone === origin.phone) || (origin.visitorId && row.visitor_id === origin.visitorId)
+    if (matches && row.customer_id === null && (!best || Number(row.id) < Number(best.id))) best = row
+  }
+  return best
+}
+
+async function openLeadsOf(db: Kysely<Database>, origins: readonly LeadOrigin[]): Promise<LeadRow[]> {
+  const phones = [...new Set(origins.flatMap((o) => (o.phone ? [o.phone] : [])))]
+  const visitors = [...new Set(origins.flatMap((o) => (o.visitorId ? [o.visitorId] : [])))]
+  return db
+    .selectFrom('leads')
+    .selectAll()
+    .where('customer_id', 'is', null)
+    .where((eb) => eb.or([eb('phone', '=', sql<string>`any(${phones}::text[])`), eb('visitor_id', '=', sql<string>`any(${visitors}::text[])`)]))
+    .execute()
+}
+
+/** Links calls already written to their leads (calls that ended before their lead was made), in one statement. */
+export async function linkCallsToLeads(db: Kysely<Database>, links: readonly { callId: string; leadId: number }[]): Promise<void> {
+  if (links.length === 0) return
+  await sql`update calls set lead_id = v.lead_id
+    from unnest(${links.map((l) => l.callId)}::text[], ${links.map((l) => l.leadId)}::bigint[]) as v(call_id, lead_id)
+    where calls.id = v.call_id and calls.lead_id is null`.execute(db)
+}
+
 /** The open lead behind a number, for the card of a returning unknown caller. */
 export async function findOpenLeadByPhone(db: Kysely<Database>, phone: string): Promise<Lead | null> {
   const row = await findOpenLeadRow(db, phone, null)
   return row ? toLead(row) : null
+}
+
+/** The open lead behind each of these numbers (the oldest, as findOpenLeadByPhone), in one read. */
+export async function findOpenLeadsByPhones(db: Kysely<Database>, phones: readonly string[]): Promise<Map<string, Lead>> {
+  const found = new Map<string, Lead>()
+  if (phones.length === 0) return found
+  const rows = await openLeadsOf(db, phones.map((phone) => ({ phone, line: null, agentId: null, callId: '', at: 0 })))
+  for (const phone of phones) {
+    const row = leadFor(rows, { phone, line: null, agentId: null, callId: '', at: 0 })
+    if (row) found.set(phone, toLead(row))
+  }
+  return found
 }
 
 export async function getLead(db: Kysely<Database>, id: number): Promise<Lead | null> {

@@ -2,6 +2,8 @@ import pg from 'pg'
 
 /** Statement names kept per connection; the rest run unnamed. */
 const MAX_NAMED = 200
+/** Query texts counted per connection at most before the count starts again: one-off texts never pile up. */
+const MAX_COUNTED = 1000
 /** A query text is prepared once it has been seen this often on a connection (one-off queries are not). */
 const PREPARE_AFTER = 3
 /** PostgreSQL: "cached plan must not change result type" — a table changed under a prepared statement. */
@@ -42,6 +44,7 @@ export class PreparingClient extends pg.Client {
     if (known !== undefined || this.names.size >= MAX_NAMED) return known
     const uses = (this.uses.get(text) ?? 0) + 1
     if (uses < PREPARE_AFTER) {
+      if (this.uses.size >= MAX_COUNTED) this.uses.clear()
       this.uses.set(text, uses)
       return undefined
     }

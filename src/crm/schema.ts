@@ -24,6 +24,8 @@ export interface AgentTable {
   created_at: Generated<Date>
   /** SHA-256 (hex) of the agent's screen-pop token; the token itself is never stored. */
   token_hash: ColumnType<string | null, string | null | undefined, string | null>
+  /** The language of the agent's page, 'ru' or 'en'; NULL: the browser's (sql/017). */
+  language: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface SkillTable {
@@ -196,6 +198,18 @@ export interface TaskTable {
   escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   escalated_to: ColumnType<string | null, string | null | undefined, string | null>
   closed_by: ColumnType<string | null, string | null | undefined, string | null>
+  /** What to do, for a follow-up an agent set themselves (sql/020). */
+  note: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+/** An agent's action asked with an Idempotency-Key and what it answered (sql/020). */
+export interface AgentActionTable {
+  agent_id: string
+  key: string
+  fingerprint: string
+  at: Timestamp
+  status: number | null
+  response: ColumnType<unknown, string | null | undefined, string | null>
 }
 
 /** A call record or workflow job the database refused for good, kept whole (sql/008). */
@@ -234,6 +248,7 @@ export interface Database {
   tasks: TaskTable
   dead_letters: DeadLetterTable
   schema_migrations: SchemaMigrationTable
+  agent_actions: AgentActionTable
 }
 
 export type CustomerRow = Selectable<CustomerTable>

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from './schema.js'
-import { toTaskNotice, type TaskNotice } from './task.repository.js'
+import { onOpenCallBack, toTaskNotice, type TaskNotice } from './task.repository.js'
 
 /** A call-back owed to a customer or a lead after a missed call. */
 export interface CallBackTaskInput {
@@ -33,17 +33,7 @@ export async function openCallBackTask(db: Kysely<Database>, input: CallBackTask
   const row = await db
     .insertInto('tasks')
     .values(values)
-    .onConflict((oc) => {
-      // Literal predicates: the conflict target must match the partial index as written.
-      const target =
-        input.customerId !== null
-          ? oc.column('customer_id').where(sql<boolean>`kind = 'callback' and status = 'open' and call_id is not null`)
-          : oc.column('lead_id').where(sql<boolean>`kind = 'callback' and status = 'open' and customer_id is null and call_id is not null`)
-      return target.doUpdateSet({
-        attempts: sql`tasks.attempts + case when tasks.call_id is not distinct from excluded.call_id then 0 else 1 end`,
-        call_id: sql`excluded.call_id`
-      })
-    })
+    .onConflict(onOpenCallBack(input.customerId !== null ? 'customer' : 'lead'))
     .returningAll()
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
     .executeTakeFirstOrThrow()

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type OnConflictBuilder, type Selectable } from 'kysely'
 import type { Database, TaskTable } from './schema.js'
 
 /** An open task as its assignee sees it. */
@@ -124,4 +124,115 @@ export async function listTasks(db: Kysely<Database>, filter: { assigneeAgentId?
   if (filter.leadId !== undefined) query = query.where('lead_id', '=', filter.leadId)
   const rows = await query.orderBy('due_at').orderBy('id').limit(filter.limit).execute()
   return rows.map(toTaskNotice)
+}
+
+/** A call-back owed after a missed call, as openCallBackTask takes it. */
+export interface CallBackTaskOrder {
+  customerId: number | null
+  leadId: number | null
+  assigneeAgentId: string | null
+  title: string
+  dueAt: number
+  callId: string
+}
+
+/**
+ * openCallBackTask for many missed calls at once: one multi-row upsert per
+ * kind of holder (customer, lead) and per repetition (one statement may not
+ * touch a task twice, and two missed calls of one caller can share a batch).
+ * Returns each call's task, and whether that call created it.
+ */
+export async function openCallBackTasks(db: Kysely<Database>, orders: readonly CallBackTaskOrder[]): Promise<{ task: TaskNotice; created: boolean }[]> {
+  const results = new Array<{ task: TaskNotice; created: boolean }>(orders.length)
+  const runs = new Map<'customer' | 'lead', number[][]>()
+  const seen = new Map<string, number>()
+  orders.forEach((order, i) => {
+    if (order.customerId === null && order.leadId === null) throw new Error('a call-back task needs a customer or a lead')
+    const holder: 'customer' | 'lead' = order.customerId !== null ? 'customer' : 'lead'
+    const key = `${holder}:${order.customerId ?? order.leadId}`
+    const run = seen.get(key) ?? 0
+    seen.set(key, run + 1)
+    const of = runs.get(holder) ?? runs.set(holder, []).get(holder)!
+    ;(of[run] ??= []).push(i)
+  })
+  const holderOf = (i: number) => Number(orders[i]!.customerId ?? orders[i]!.leadId)
+  for (const [holder, generations] of runs) {
+    for (const indexes of generations) {
+      // In the order of the holders: two batches at once then lock their tasks in one order, never deadlocking.
+      indexes.sort((a, b) => holderOf(a) - holderOf(b))
+      const rows = await db
+        .insertInto('tasks')
+        .values(indexes.map((i) => {
+          const o = orders[i]!
+          return { kind: 'callback', title: o.title, due_at: new Date(o.dueAt), assignee_agent_id: o.assigneeAgentId, customer_id: o.customerId, lead_id: o.leadId, call_id: o.callId }
+        }))
+        .onConflict(onOpenCallBack(holder))
+        .returningAll()
+        .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+        .execute()
+      const byHolder = new Map(rows.map((row) => [String(holder === 'customer' ? row.customer_id : row.lead_id), row]))
+      for (const i of indexes) {
+        const o = orders[i]!
+        const row = byHolder.get(String(holder === 'customer' ? o.customerId : o.leadId))
+        if (!row) throw new Error(`call-back task of call ${o.callId} neither inserted nor updated`)
+        results[i] = { task: toTaskNotice(row), created: row.inserted }
+      }
+    }
+  }
+  return results
+}
+
+/** An answered call that closes its caller's open call-back tasks. */
+export interface AnsweredCall {
+  callId: string
+  customerId: number | null
+  phone: string | null
+  at: number
+}
+
+/**
+ * closeCallBackTasks for many answered calls in one statement: the open
+ * call-back tasks of their customers, or of the open leads with their numbers,
+ * closed by the first of the calls that reaches them. Returns each task closed
+ * with the call that closed it.
+ */
+export async function closeCallBackTasksOf(db: Kysely<Database>, calls: readonly AnsweredCall[]): Promise<{ callId: string; task: TaskNotice }[]> {
+  const who = calls.filter((c) => c.customerId !== null || c.phone !== null)
+  if (who.length === 0) return []
+  const { rows } = await sql<TaskRow & { closing_call: string }>`
+    with v as (
+      select * from unnest(${who.map((c) => c.callId)}::text[], ${who.map((c) => c.customerId)}::bigint[], ${who.map((c) => c.phone)}::text[], ${who.map((c) => new Date(c.at))}::timestamptz[])
+        with ordinality as v(call_id, customer_id, phone, at, ord)
+    ), reached as (
+      select distinct on (id) id, call_id, at from (
+        select t.id, v.call_id, v.at, v.ord from v join tasks t on t.customer_id = v.customer_id
+          where t.kind = 'callback' and t.status = 'open'
+        union all
+        select t.id, v.call_id, v.at, v.ord from v join leads l on l.phone = v.phone and l.customer_id is null
+          join tasks t on t.lead_id = l.id and t.customer_id is null
+          where t.kind = 'callback' and t.status = 'open'
+      ) m order by id, ord
+    )
+    update tasks set status = 'done', done_at = reached.at, closed_by = 'call ' || reached.call_id
+    from reached where tasks.id = reached.id and tasks.status = 'open'
+    returning tasks.*, reached.call_id as closing_call`.execute(db)
+  return rows.map((row) => ({ callId: row.closing_call, task: toTaskNotice(row) }))
+}
+
+/**
+ * The conflict clause of an insert of a call-back task: onto the open call-back of the same
+ * customer (or lead without a customer), counting one more try unless it is the same call again.
+ * Literal predicates: the conflict target must match sql/004's partial unique indexes as written.
+ */
+export function onOpenCallBack(holder: 'customer' | 'lead') {
+  return (oc: OnConflictBuilder<Database, 'tasks'>) => {
+    const target =
+      holder === 'customer'
+        ? oc.column('customer_id').where(sql<boolean>`kind = 'callback' and status = 'open' and call_id is not null`)
+        : oc.column('lead_id').where(sql<boolean>`kind = 'callback' and status = 'open' and customer_id is null and call_id is not null`)
+    return target.doUpdateSet({
+      attempts: sql`tasks.attempts + case when tasks.call_id is not distinct from excluded.call_id then 0 else 1 end`,
+      call_id: sql`excluded.call_id`
+    })
+  }
 }

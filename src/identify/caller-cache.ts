@@ -77,6 +77,14 @@ export class CallerCache {
     const old = this.byPhone.get(phone)
     if (old === undefined) return
     this.byPhone.delete(phone)
-    if (old) this.phonesOf.get(old.id)?.delete(phone)
+    if (!old) return
+    const phones = this.phonesOf.get(old.id)
+    // An emptied set goes too: a cache that cycles through a million customers keeps no trace of the evicted.
+    if (phones?.delete(phone) && phones.size === 0) this.phonesOf.delete(old.id)
+  }
+
+  /** Customers with at least one number cached (bounded by the cache's capacity). */
+  get customers(): number {
+    return this.phonesOf.size
   }
 }

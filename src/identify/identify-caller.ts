@@ -35,6 +35,8 @@ export class CallerIdentifier {
   private readonly parsed = new Map<string, NormalizedPhone>()
   private readonly inFlight = new Map<string, { lookup: Promise<CustomerSummary | null>; generation: number }>()
   private readonly queue: LookupQueue | null
+  /** Told of every customer change (the cards kept for calls in progress). */
+  private readonly changeListeners: ((customerId: string) => void)[] = []
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -92,5 +94,11 @@ export class CallerIdentifier {
   customerChanged(customerId: number | string, phones: Iterable<string> = []): void {
     this.cache.invalidateCustomer(String(customerId))
     for (const phone of phones) this.cache.invalidatePhone(phone)
+    for (const listener of this.changeListeners) listener(String(customerId))
+  }
+
+  /** Follows customer changes made through this process (customerChanged). */
+  onCustomerChanged(listener: (customerId: string) => void): void {
+    this.changeListeners.push(listener)
   }
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { CallOutcome } from '../calls/call-record.js'
 import { isConnectionError } from '../errors.js'
 import type { CallerIdentifier, CallerIdentity } from '../identify/identify-caller.js'
 import type { CallRouter, OfferFailure } from '../routing/call-router.js'
-import type { Channel, InteractionKind, LineInfo, RouteDecision, RuleSet } from '../routing/types.js'
+import type { RouteDecision, RuleSet } from '../routing/types.js'
+import type { QueueServed } from '../routing/waiting/types.js'
+import type { EndDetail, InteractionEvent, RouteRequest, RoutedInteraction } from './interaction-types.js'
 import type { LineDirectory } from './line-directory.js'
 import { requestedAgentRules } from './requested-agent.js'
 import { RingGate, type RingGateResult } from './ring-gate.js'
@@ -12,87 +13,7 @@ import { confirmDecision, withCrm, type DegradedReason, type ReservationOutcome 
 
 export type { DegradedReason, ReservationOutcome }
 
-/** A request to route something: a call, a web visit, a call-back request. */
-export interface RouteRequest {
-  /** The caller's number in any format (SIP URI, "8 (916) …"), or null when withheld. */
-  caller: string | null
-  /** The number they dialed (the line), in any format. */
-  dialed: string | null
-  /** The adapter's id for the interaction (SIP Call-ID, Asterisk Linkedid); generated when absent. */
-  callId?: string
-  kind?: InteractionKind
-  channel: Channel
-  product?: string | null
-  /** Decide as if at this instant (explain only). */
-  at?: number
-  /** The caller's name as the telephony side gave it, when the caller field does not carry it. */
-  callerName?: string | null
-  /** Outbound for call-backs and click-to-call; inbound otherwise. */
-  direction?: 'inbound' | 'outbound'
-  /**
-   * Whether the server moves to the next target after the ring time (HTTP callers that cannot time
-   * ringing themselves). Adapters that ring the phone and report no-answer pass false. Default: the router's.
-   */
-  ringTimer?: boolean
-  /** Offer this agent and nobody else (click-to-call, a call-back placed by its agent). */
-  agentId?: string | null
-  /**
-   * False: decide without holding anybody (a SIP 302 hands the call back to the PBX, which rings the
-   * agents itself). The round-robin moves on past the chosen agents as for any offer, but nobody is
-   * reserved, so simultaneous interactions are decided as if this one were not there. Default true.
-   */
-  reserve?: boolean
-}
-
-/** How an adapter says an interaction ended; the outcome is worked out when not given. */
-export interface EndDetail {
-  /** Overrides the computed outcome (answered if answered, rejected by a rule, missed otherwise). */
-  outcome?: CallOutcome
-  /** The telephony side's reason: a hangup cause, a SIP status. */
-  cause?: string
-  /** When it ended (epoch ms), when the adapter learns of the end late (a lost Hangup found later); now otherwise. */
-  at?: number
-}
-
-/** What routing an interaction produced, with everything the caller of the service needs to act on it. */
-export interface RoutedInteraction {
-  callId: string
-  decision: RouteDecision
-  caller: CallerIdentity
-  line: LineInfo | null
-  rulesVersion: string
-  /** True when the CRM could not be asked and the caller was routed as unknown. */
-  degraded: boolean
-  /** Every reason the current decision is degraded, the CRM's included; absent or empty when none. */
-  degradedReasons?: DegradedReason[]
-}
-
-/** What happened to an interaction after it was routed; adapters and screen-pops listen. */
-export type InteractionEvent =
-  | { type: 'identified'; callId: string; identity: IdentifiedInteraction }
-  | { type: 'routed'; callId: string; routed: RoutedInteraction; request: RoutedRequest }
-  | { type: 'offered'; callId: string; agentId: string; ringSeconds: number; routed: RoutedInteraction }
-  | { type: 'offer-failed'; callId: string; agentId: string; why: OfferFailure }
-  | { type: 'final'; callId: string; decision: RouteDecision }
-  | { type: 'ringing'; callId: string; agentId: string }
-  | { type: 'answered'; callId: string; agentId: string }
-  | { type: 'ended'; callId: string; detail: EndDetail }
-  | { type: 'note'; callId: string; kind: string; agentId: string | null; data: Record<string, unknown> | null }
-
-/** Who is calling and on which line, known before the decision (for work that can start early, like the card). */
-export type IdentifiedInteraction = Pick<RoutedInteraction, 'callId' | 'caller' | 'line' | 'rulesVersion' | 'degraded'>
-
-/** What a 'routed' event tells of the request beyond the decision. */
-export interface RoutedRequest {
-  kind: InteractionKind
-  channel: Channel
-  direction: 'inbound' | 'outbound'
-  callerName: string | null
-  /** The number dialed: E.164 when it is one, else as given (shortened), null when none was. */
-  dialed: string | null
-  /** When the interaction arrived, epoch ms. */
-  at: number
-}
+export type { DequeueReason, EndDetail, IdentifiedInteraction, InteractionEvent, RouteRequest, RoutedInteraction, RoutedRequest } from './interaction-types.js'
 
 export interface InteractionRouterOptions {
   identifier: CallerIdentifier
@@ -129,7 +50,12 @@ export class InteractionRouter {
   /** Interactions whose ring time the server keeps (see RouteRequest.ringTimer). */
   private readonly timed = new Set<string>()
   private readonly listeners: ((event: InteractionEvent) => unknown)[] = []
+  private readonly closeListeners: (() => void)[] = []
   private readonly ringGate: RingGate
+  /** Call-backs waiting in the place of a call whose caller hung up (see keepPlace). */
+  private readonly keptPlaces = new Set<string>()
+  /** Interactions parked in the core's queue now (their 'queued' was the last word). */
+  private readonly queued = new Set<string>()
   private loggedRuleErrors = new Set<string>()
   private rulesVersion = ''
   /** Set by the wiring when agents' states are shared: why they are degraded now, for decisions that reserve nobody. */
@@ -182,7 +108,7 @@ export class InteractionRouter {
         dialed: prepared.input.interaction.dialed ?? request.dialed?.slice(0, 64) ?? null
       }
     })
-    this.options.logger.info(
+    this.options.logger.debug(
       { callId: routed.callId, caller: routed.caller.phone.ok ? routed.caller.phone.e164 : null, customerId: routed.caller.customer?.id ?? null, rule: decision.rule, agentId: decision.targets[0]?.agentId ?? null, final: decision.targets.length === 0 ? decision.final.kind : undefined },
       'interaction routed'
     )
@@ -236,12 +162,19 @@ export class InteractionRouter {
     if (!this.options.router.answered(callId, agentId)) return false
     this.clearTimer(callId)
     this.emit({ type: 'answered', callId, agentId })
-    this.options.logger.info({ callId, agentId }, 'interaction answered')
+    this.options.logger.debug({ callId, agentId }, 'interaction answered')
     return true
   }
 
   /** The interaction is over (hung up, cancelled): releases or wraps up its agent. */
   ended(callId: string, detail: EndDetail = {}): boolean {
+    // The caller's leg of a call-back that keeps its place: the call-back itself goes on waiting.
+    if (this.keptPlaces.has(callId)) return false
+    const wait = this.queued.delete(callId) ? this.options.router.abandon(callId) : null
+    if (wait) {
+      this.emit({ type: 'dequeued', callId, queue: wait.queue, why: 'abandoned', waitedMs: wait.waitedMs })
+      detail = { ...detail, outcome: detail.outcome ?? 'abandoned', cause: detail.cause ?? `hung up after waiting ${Math.round(wait.waitedMs / 1000)} s in queue ${wait.queue}` }
+    }
     this.clearTimer(callId)
     this.timed.delete(callId)
     this.ringGate.forget(callId)
@@ -258,7 +191,73 @@ export class InteractionRouter {
     this.loggedRuleErrors = new Set()
   }
 
+  /**
+   * A waiting interaction the core just gave an agent (serveWaiting, a widening): 'dequeued' then,
+   * once the shared store confirmed the agent, 'offered' as for any decision. Resolves to the
+   * decision offered (or the next one, when another process took the agent first), or null when
+   * the interaction ended meanwhile.
+   */
+  async served(served: QueueServed): Promise<RouteDecision | null> {
+    const callId = served.interactionId
+    this.queued.delete(callId)
+    this.emit({ type: 'dequeued', callId, queue: served.queue, why: 'served', waitedMs: served.waitedMs })
+    const { decision, reasons } = await confirmDecision(this.options, callId, served.decision)
+    if (!this.options.router.progress(callId)) return null
+    const routed = this.routed.get(callId)
+    if (routed) {
+      routed.decision = decision
+      routed.degradedReasons = withCrm(routed.degraded, reasons)
+    }
+    this.options.logger.info({ callId, queue: served.queue, waitedMs: served.waitedMs, agentId: decision.targets[0]?.agentId ?? null }, 'waiting interaction served')
+    this.afterDecision(callId, decision)
+    return decision
+  }
+
+  /** The queue's overflow applies to a waiting interaction that already left the core: 'dequeued', then 'final'. */
+  overflowed(callId: string, queue: string, waitedMs: number, decision: RouteDecision): void {
+    this.queued.delete(callId)
+    this.emit({ type: 'dequeued', callId, queue, why: 'overflow', waitedMs })
+    const routed = this.routed.get(callId)
+    if (routed) routed.decision = decision
+    this.options.logger.info({ callId, queue, waitedMs, final: decision.final.kind }, 'waiting interaction overflowed')
+    this.afterDecision(callId, decision)
+  }
+
+  /**
+   * The caller asked to be called back while waiting: the call-back keeps the call's place in the core
+   * (CallRouter.keepPlace), the caller's call ends ('dequeued' callback, then 'ended' as handed on, so
+   * no missed-call task doubles the call-back), and a later ended() for it is ignored.
+   */
+  keepPlace(callId: string): boolean {
+    const position = this.options.router.keepPlace(callId)
+    if (!position) return false
+    this.keptPlaces.add(callId)
+    this.queued.delete(callId)
+    this.emit({ type: 'dequeued', callId, queue: position.queue, why: 'callback', waitedMs: position.waitedMs })
+    this.clearTimer(callId)
+    this.timed.delete(callId)
+    this.routed.delete(callId)
+    this.emit({ type: 'ended', callId, detail: { outcome: 'redirected', cause: `call-back requested after waiting ${Math.round(position.waitedMs / 1000)} s in queue ${position.queue}; it keeps the place` } })
+    return true
+  }
+
+  /** A call-back that kept its place was served (or dropped): its id is an ordinary finished one again. */
+  placeKept(callId: string): void {
+    this.keptPlaces.delete(callId)
+  }
+
+  /** For the queue service: tells every listener of a queue event (queue-moved) it worked out. */
+  publish(event: InteractionEvent): void {
+    this.emit(event)
+  }
+
+  /** Runs `listener` when the router is closed (the parts built around it stop their timers). */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener)
+  }
+
   close(): void {
+    for (const listener of this.closeListeners) listener()
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
     this.ringGate.clear()
@@ -320,6 +319,12 @@ export class InteractionRouter {
         timer.unref()
         this.timers.set(callId, timer)
       }
+      return
+    }
+    if (decision.queued) {
+      const { queue, position, estimatedWaitSeconds } = decision.queued
+      this.queued.add(callId)
+      this.emit({ type: 'queued', callId, queue, position, estimatedWaitSeconds })
       return
     }
     this.emit({ type: 'final', callId, decision })

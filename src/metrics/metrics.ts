@@ -53,6 +53,10 @@ export class Metrics {
   /** Reservations Redis did not confirm: `withdrawn` after timing out, `kept` on this process while Redis was unreachable. */
   readonly reservationsUnconfirmed: Counter<'outcome'>
   private sharedStore: SharedStoreHealth | null = null
+  /** Task notices that had nobody to go to (no assignee, no team lead), by cause: logged once, counted here. */
+  readonly taskNoticesUndelivered: Counter<'cause'>
+  /** INVITEs answered 503 because the server was past capacity, by cause. */
+  readonly sipCallsShed: Counter<'cause'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -73,6 +77,8 @@ export class Metrics {
       labelNames: ['outcome'],
       registers
     })
+    this.taskNoticesUndelivered = new Counter({ name: 'cti_task_notices_undelivered_total', help: 'Task reminders and escalations that had nobody to go to, by cause (no-assignee, no-team-lead)', labelNames: ['cause'], registers })
+    this.sipCallsShed = new Counter({ name: 'cti_sip_calls_shed_total', help: 'INVITEs answered 503 with Retry-After because the server was past capacity, by cause (calls-deciding, loop-lag)', labelNames: ['cause'], registers })
     const metrics = this
     new Gauge({
       name: 'cti_redis_degraded',
@@ -115,6 +121,11 @@ export class Metrics {
   followSharedStore(store: SharedStoreHealth): void {
     this.sharedStore = store
     store.onUnconfirmed((outcome) => this.reservationsUnconfirmed.inc({ outcome }))
+  }
+
+  /** Counts the task notices that had nobody to go to. */
+  followTaskReminders(reminders: { onUndelivered(listener: (cause: string) => void): void }): void {
+    reminders.onUndelivered((cause) => this.taskNoticesUndelivered.inc({ cause }))
   }
 
   /** Counts a reconnection of a transport. */

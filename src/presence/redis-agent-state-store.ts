@@ -46,6 +46,8 @@ export class RedisAgentStateStore implements AgentStateStore {
   private readonly writes: WriteQueue
   private readonly timers: NodeJS.Timeout[] = []
   private readonly health: ConfirmationHealth
+  /** Told after the replica took in an agent's shared state (another process freed them, say): waiting calls are served. */
+  synced: ((agentId: string) => void) | null = null
   /** Counts this process's writes; a hold in Redis carries the seq it was written with (see finish.lua). */
   private seq = 0
 
@@ -260,6 +262,7 @@ export class RedisAgentStateStore implements AgentStateStore {
       now()
     )
     if (wrapUpUntil !== null) this.options.wrapUps?.watch(agentId)
+    this.synced?.(agentId)
   }
 
   /** Keeps this process's reservations alive; forgets (and releases) the ones its router no longer holds. */

@@ -22,6 +22,16 @@ export interface RedisKeys {
   readonly popsChannel: string
   /** Pub/sub channel of cache and rules invalidations. */
   readonly changesChannel: string
+  /** Sorted set: the calls waiting in a queue, by priority then arrival (see queue-park.lua). */
+  queue(name: string): string
+  /** Hash: a waiting call's queue, owner process and details. */
+  waitingCall(callId: string): string
+  /** Set: the calls waiting on one process. */
+  processCalls(processId: string): string
+  /** Sorted set: process id → its last heartbeat (Redis time, ms). */
+  readonly processes: string
+  /** Prefix of the queue keys, up to the hash tag they share (for queue-claim.lua). */
+  readonly queueTag: string
   /** Pattern matching every key of this prefix (for clean-up). */
   readonly everything: string
 }
@@ -39,6 +49,11 @@ export function redisKeys(prefix: string): RedisKeys {
     agentsChannel: `${prefix}agents`,
     popsChannel: `${prefix}pops`,
     changesChannel: `${prefix}changes`,
+    queue: (name) => `${prefix}{queue}:q:${name}`,
+    waitingCall: (id) => `${prefix}{queue}:call:${id}`,
+    processCalls: (id) => `${prefix}{queue}:proc:${id}`,
+    processes: `${prefix}{queue}:processes`,
+    queueTag: `${prefix}{queue}:`,
     everything: `${prefix}*`
   }
 }

@@ -49,7 +49,9 @@ export class AgentIndex {
     skill: (name) => this.skills.get(name)?.members,
     team: (name) => this.teams.get(name)?.members
   }
-  private readonly wrapUps = new WrapUpQueue()
+  private readonly wrapUps = new WrapUpQueue<AgentEntry<SkillSetPool>>()
+  /** Agents who became eligible, or had room again, since takeFreed() last ran: the waiting queue serves them. */
+  private freed = new Set<AgentEntry<SkillSetPool>>()
   private nextOrd = 0
   private nextIdleSeq = 0
   private nextOfferSeq = 0
@@ -86,7 +88,10 @@ export class AgentIndex {
       e.skillLevels = skillMap(profile)
     }
     this.joinGroups(e)
-    if (isEligible(e)) this.index(e)
+    if (isEligible(e)) {
+      this.index(e)
+      this.freed.add(e)
+    }
   }
 
   removeAgent(id: string): boolean {
@@ -261,6 +266,19 @@ export class AgentIndex {
     return this.skillSets.get(key, reqs, team, this.members)
   }
 
+  /** @internal Agents who may have room since the last call (registered ones only), for the waiting queue. */
+  takeFreed(): AgentEntry<SkillSetPool>[] {
+    if (this.freed.size === 0) return []
+    const out = [...this.freed].filter((e) => this.entries.get(e.profile.id) === e)
+    this.freed = new Set()
+    return out
+  }
+
+  /** When the earliest wrap-up ends (it may since have ended early), or null when none is pending. */
+  nextWrapUpEnd(): number | null {
+    return this.wrapUps.nextUntil() ?? null
+  }
+
   /** @internal Every live entry, in registration order. */
   allEntries(): IterableIterator<AgentEntry<SkillSetPool>> {
     return this.entries.values()
@@ -271,9 +289,12 @@ export class AgentIndex {
     return statusOf(e)
   }
 
-  private attach(e: AgentEntry, before: AgentStatus, at: number): void {
+  private attach(e: AgentEntry<SkillSetPool>, before: AgentStatus, at: number): void {
     if (statusOf(e) !== before) e.since = at
-    if (isEligible(e)) this.index(e)
+    if (isEligible(e)) {
+      this.index(e)
+      this.freed.add(e)
+    }
   }
 
   /** Enters the eligible pools at the back of the idle order. */

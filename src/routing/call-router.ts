@@ -1,7 +1,12 @@
 import type { AgentIndex } from './agent-index.js'
 import { decide, DEFAULT_MAX_TARGETS, type DecideInput } from './decide.js'
+import type { RuleMatch } from './match-rule.js'
 import { finalReason } from './reasons.js'
-import type { RouteDecision, RoutingEnv } from './types.js'
+import type { CustomerSummary, RouteDecision, RoutingEnv } from './types.js'
+import type { Place } from './waiting/arrival.js'
+import { QueueDesk } from './waiting/desk.js'
+import type { DeskHost } from './waiting/host.js'
+import type { QueuedPosition, QueueServed, QueueSnapshot, QueueTimeout, WaitEnd } from './waiting/types.js'
 
 /**
  * Why an offered agent did not take the interaction. 'taken': another server process sharing the
@@ -21,6 +26,8 @@ export interface CallRouterOptions {
   wrapUpSeconds: number
   /** Targets per decision (default 3). */
   maxTargets?: number
+  /** Mean handle time assumed for wait estimates until answered calls have ended (default 180 s). */
+  initialHandleSeconds?: number
 }
 
 /** Where one interaction stands, for logs and admin pages. */
@@ -36,8 +43,12 @@ interface Offer {
   input: RouteInput
   agentId: string | null
   answered: boolean
+  /** When the reserved agent answered, for the mean handle time. */
+  answeredAt: number
   excluded: Set<string>
   failed: { agentId: string; why: OfferFailure }[]
+  /** Its place in line once it has waited: kept if it has to wait again. */
+  place: Place | null
 }
 
 /**
@@ -51,6 +62,7 @@ export class CallRouter {
   private readonly wrapUpSeconds: number
   private readonly maxTargets: number
   private readonly offers = new Map<string, Offer>()
+  private readonly desk: QueueDesk
 
   constructor(options: CallRouterOptions) {
     if (!Number.isFinite(options.wrapUpSeconds) || options.wrapUpSeconds < 0) {
@@ -62,6 +74,7 @@ export class CallRouter {
     this.env = options.env
     this.wrapUpSeconds = options.wrapUpSeconds
     this.maxTargets = maxTargets
+    this.desk = new QueueDesk(this.host(), options.initialHandleSeconds ?? 180)
   }
 
   /** Interactions between route() and ended()/cancel(). */
@@ -75,15 +88,17 @@ export class CallRouter {
    * agents free up (a queue) — any reservation it held is given back first, its failures stay.
    */
   route(input: RouteInput): RouteDecision {
-    let offer = this.offers.get(input.interaction.id)
+    const id = input.interaction.id
+    let offer = this.offers.get(id)
     if (offer === undefined) {
-      offer = { input, agentId: null, answered: false, excluded: new Set(), failed: [] }
-      this.offers.set(input.interaction.id, offer)
+      offer = { input, agentId: null, answered: false, answeredAt: 0, excluded: new Set(), failed: [], place: null }
+      this.offers.set(id, offer)
     } else {
       this.release(offer)
+      this.leaveQueue(id)
       offer.input = input
     }
-    return this.offerNext(offer)
+    return this.park(offer)
   }
 
   /** The decision route() would make, with every member considered listed; reserves nobody. */
@@ -101,9 +116,10 @@ export class CallRouter {
     const offer = this.offers.get(interactionId)
     if (offer === undefined || offer.answered) return null
     this.release(offer)
+    this.leaveQueue(interactionId)
     offer.excluded.add(failedAgentId)
     offer.failed.push({ agentId: failedAgentId, why })
-    return this.offerNext(offer)
+    return this.park(offer)
   }
 
   /**
@@ -126,13 +142,18 @@ export class CallRouter {
     if (offer === undefined || offer.answered || offer.agentId !== agentId) return false
     if (!this.index.answered(agentId, this.env.now())) return false
     offer.answered = true
+    offer.answeredAt = this.env.now()
     return true
   }
 
-  /** The interaction is over: an answered one puts its agent into wrap-up, an unanswered offer is released. */
+  /**
+   * The interaction is over: an answered one puts its agent into wrap-up, an unanswered offer is
+   * released, a waiting one leaves its queue (use abandon() first to learn how long it waited).
+   */
   ended(interactionId: string): boolean {
     const offer = this.offers.get(interactionId)
     if (offer === undefined) return false
+    this.leaveQueue(interactionId)
     this.release(offer)
     this.offers.delete(interactionId)
     return true
@@ -141,6 +162,88 @@ export class CallRouter {
   /** The interaction went away before being answered (caller hung up, taken elsewhere); same effect as ended(). */
   cancel(interactionId: string): boolean {
     return this.ended(interactionId)
+  }
+
+  /**
+   * Hands freed agents their next waiting interaction. Call it after anything that may free an
+   * agent: ended() or cancel() of an answered call, a wrap-up over (after dueWaits), setAgentState
+   * available, a capacity raised or an agent added (upsertAgent), restoreState. For each agent freed
+   * since the last call it picks, among the waits whose current stage accepts the agent, the highest
+   * priority, then the earliest arrival; reserves the agent; and the interaction leaves the queue
+   * (it stays routed: next()/answered()/ended() apply as to any offer). Never scans all waits.
+   * Call it before routing anything else, so an arrival never takes an agent an earlier wait is owed.
+   */
+  serveWaiting(): QueueServed[] {
+    return this.desk.serve()
+  }
+
+  /**
+   * Widenings and overflows due at or before `now` (also ends wrap-ups due, so call serveWaiting()
+   * next). A widening serves at once when one of the newly accepted agents is free.
+   */
+  dueWaits(now: number): QueueTimeout[] {
+    return this.desk.due(now)
+  }
+
+  /** When dueWaits next has something to do (a wait runs out, or a wrap-up ends while calls wait), or null. */
+  nextDueAt(): number | null {
+    return this.desk.nextDueAt()
+  }
+
+  /** Where a waiting interaction stands, or null when it is not waiting. */
+  waiting(interactionId: string): QueuedPosition | null {
+    const w = this.desk.room.get(interactionId)
+    return w === undefined ? null : this.desk.positionOf(w)
+  }
+
+  /** Interactions waiting now, in every queue. */
+  get waitingCount(): number {
+    return this.desk.room.size
+  }
+
+  /** The mean talk time of the last answered interactions (the estimate's), in milliseconds. */
+  get meanHandleMs(): number {
+    return this.desk.handleTimes.meanMs
+  }
+
+  /** Every waiting interaction's position (O(waiting × log)); for announcements, not per event. */
+  positions(): Map<string, QueuedPosition> {
+    return this.desk.positions()
+  }
+
+  /** Every queue configured or with someone waiting, with its calls in order. */
+  queueSnapshots(now: number = this.env.now()): QueueSnapshot[] {
+    return this.desk.snapshots(now)
+  }
+
+  /**
+   * The caller asked to be called back: the waiting interaction becomes a call-back (kind
+   * 'callback') with the same priority and place. Call it instead of ended()/cancel() for the
+   * caller's leg. When served, QueueServed.kind is 'callback' and the service places the call.
+   * Null when the interaction is not waiting.
+   */
+  keepPlace(interactionId: string): QueuedPosition | null {
+    return this.desk.keepPlace(interactionId)
+  }
+
+  /**
+   * A customer's data changed (a new owner, say): their waiting interactions now wait for what the
+   * new data says, keeping their place. Returns those served at once (the new owner is free).
+   */
+  customerChanged(customerId: string, customer: CustomerSummary): QueueServed[] {
+    return this.desk.customerChanged(customerId, customer)
+  }
+
+  /**
+   * The caller hung up while waiting: like cancel(), and tells how long they waited. Null when the
+   * interaction was not waiting (then nothing is done: call cancel() or ended() as usual).
+   */
+  abandon(interactionId: string): WaitEnd | null {
+    const w = this.desk.room.get(interactionId)
+    if (w === undefined) return null
+    const end: WaitEnd = { interactionId, queue: w.queue.name, waitedMs: this.env.now() - w.parkedAt, kind: w.kind }
+    this.cancel(interactionId)
+    return end
   }
 
   progress(interactionId: string): InteractionProgress | undefined {
@@ -154,9 +257,9 @@ export class CallRouter {
    * in one synchronous stretch, so in one process the first always can; the rest are a guard for
    * state fed to the index from elsewhere between the two.
    */
-  private offerNext(offer: Offer): RouteDecision {
+  private offerNext(offer: Offer, stepCount?: number, matched?: RuleMatch): RouteDecision {
     const now = this.env.now()
-    const decision = decide({ ...offer.input, exclude: offer.excluded, maxTargets: this.maxTargets }, this.index, this.env)
+    const decision = decide({ ...offer.input, exclude: offer.excluded, maxTargets: this.maxTargets, stepCount, matched }, this.index, this.env)
     const targets = decision.targets
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i]!
@@ -168,11 +271,54 @@ export class CallRouter {
     return targets.length === 0 ? decision : { ...decision, targets: [], reason: finalReason(decision.final, 'no agent free') }
   }
 
+  /** Decides, reserves, or parks the interaction in its queue, keeping an earlier place in line. */
+  private park(offer: Offer): RouteDecision {
+    const id = offer.input.interaction.id
+    const decision = this.desk.route(id, offer.place)
+    const w = this.desk.room.get(id)
+    if (w !== undefined) offer.place = { seq: w.seq, parkedAt: w.parkedAt }
+    return decision
+  }
+
+  /** Takes the interaction out of its queue, if it waits in one. */
+  private leaveQueue(id: string): void {
+    const w = this.desk.room.get(id)
+    if (w !== undefined) this.desk.room.remove(w)
+  }
+
+  /** What the waiting queue may do to the interactions it holds. */
+  private host(): DeskHost {
+    const get = (id: string): Offer => {
+      const offer = this.offers.get(id)
+      if (offer === undefined) throw new Error(`interaction ${id} is not routed by this router`)
+      return offer
+    }
+    return {
+      index: this.index,
+      env: this.env,
+      offer: (id, stepCount, matched) => this.offerNext(get(id), stepCount, matched),
+      decideAll: (id, matched) => decide({ ...get(id).input, exclude: get(id).excluded, maxTargets: this.maxTargets, matched }, this.index, this.env),
+      maxTargets: this.maxTargets,
+      input: (id) => get(id).input,
+      excluded: (id) => get(id).excluded,
+      setCustomer: (id, customer) => {
+        const offer = get(id)
+        offer.input = { ...offer.input, customer }
+      },
+      setKind: (id, kind) => {
+        const offer = get(id)
+        offer.input = { ...offer.input, interaction: { ...offer.input.interaction, kind } }
+      },
+      leave: (id) => void this.offers.delete(id)
+    }
+  }
+
   /** Gives back whatever the interaction holds: ends a call in progress, releases a ringing offer. */
   private release(offer: Offer): void {
     const agentId = offer.agentId
     if (agentId === null) return
     const now = this.env.now()
+    if (offer.answered) this.desk.handleTimes.add(now - offer.answeredAt)
     if (offer.answered) this.index.ended(agentId, now, this.wrapUpSeconds)
     else this.index.release(agentId, now)
     offer.agentId = null

@@ -1,5 +1,5 @@
 import type { AgentIndex } from './agent-index.js'
-import { matchRule } from './match-rule.js'
+import { matchRule, type RuleMatch } from './match-rule.js'
 import { finalReason } from './reasons.js'
 import { buildRuleContext, productOf } from './rule-context.js'
 import { runStep, type StepContext } from './steps.js'
@@ -20,6 +20,10 @@ export interface DecideInput {
   maxTargets?: number
   /** Also list team/skill members who were not eligible, and why. Slower: for explaining, not routing. */
   fullTrace?: boolean
+  /** The rule matched earlier for this interaction (a waiting one): used as is, conditions are not evaluated again. */
+  matched?: RuleMatch
+  /** Only the first this many steps of the rule (a wait for a step's agents); all when absent. */
+  stepCount?: number
 }
 
 /**
@@ -34,8 +38,7 @@ export function decide(input: DecideInput, index: AgentIndex, env: RoutingEnv): 
   index.tick(now)
   const { interaction, rules } = input
   const line = input.line ?? (interaction.dialed === null ? null : (rules.lines.get(interaction.dialed) ?? null))
-  const ctx = buildRuleContext(interaction, input.customer, line, rules.calendar)
-  const { rule, tried } = matchRule(rules, ctx)
+  const { rule, tried } = input.matched ?? matchRule(rules, buildRuleContext(interaction, input.customer, line, rules.calendar))
   if (rule === null) {
     return {
       interactionId: interaction.id,
@@ -63,9 +66,10 @@ export function decide(input: DecideInput, index: AgentIndex, env: RoutingEnv): 
     chosen: []
   }
   const steps: TraceStep[] = []
-  for (const step of rule.steps) {
+  const count = Math.min(rule.steps.length, input.stepCount ?? rule.steps.length)
+  for (let i = 0; i < count; i++) {
     if (targets.length >= c.limit) break
-    steps.push(runStep(step, c))
+    steps.push(runStep(rule.steps[i]!, c))
   }
   return {
     interactionId: interaction.id,

@@ -9,3 +9,6 @@ export { CallRouter, type CallRouterOptions, type InteractionProgress, type Offe
 export { buildRuleContext, productOf } from './rule-context.js'
 export { matchRule, type RuleMatch, type RuleTried } from './match-rule.js'
 export { MAX_TRACED_SKIPS } from './candidates.js'
+export * from './waiting/types.js'
+export { ChatAgents } from './chat-agents.js'
+export * from './chat-settings.js'

@@ -3,6 +3,8 @@
  * agents and their live state in memory and turns an interaction into a
  * RouteDecision. Nothing here performs I/O; clock and random are passed in.
  */
+import type { ChatSettings } from './chat-settings.js'
+import type { QueuedPosition, QueueSettings } from './waiting/types.js'
 
 /** What an agent is doing right now, as far as routing is concerned. */
 export type AgentStatus = 'offline' | 'available' | 'ringing' | 'busy' | 'wrap-up' | 'away'
@@ -19,6 +21,8 @@ export interface AgentProfile {
   capacity: number
   /** Skill name → proficiency 1..10. */
   skills: Readonly<Record<string, number>>
+  /** How many web chats the agent may hold at once, counted apart from `capacity` (0: none; absent: 3). */
+  chatCapacity?: number
 }
 
 /**
@@ -46,7 +50,7 @@ export interface AgentState {
   lastCallEndedAt: number | null
 }
 
-export type InteractionKind = 'call' | 'web-visit' | 'callback'
+export type InteractionKind = 'call' | 'web-visit' | 'callback' | 'chat'
 export type Channel = 'sip' | 'ami' | 'http' | 'web'
 
 /** Something that needs an agent: an inbound call, a web visit, a call-back request. */
@@ -101,14 +105,19 @@ export interface SkillRequirement {
   minProficiency: number
 }
 
-/** One step of a rule's route: a way to find candidate agents. */
+/**
+ * One step of a rule's route: a way to find candidate agents. `waitSeconds` (rules: `wait: 30s`):
+ * when the step's agents are all logged in but busy, the interaction waits up to that long for
+ * them (in the rule's `otherwise` queue) before the next steps are tried; see src/routing/waiting.
+ */
 export type RouteStep =
-  | { kind: 'owner'; ringSeconds: number }
-  | { kind: 'last-agent'; withinDays: number; ringSeconds: number }
-  | { kind: 'agent'; agentId: string; ringSeconds: number }
-  | { kind: 'team'; team: string; strategy: Strategy; ringSeconds: number }
+  | { kind: 'owner'; ringSeconds: number; waitSeconds?: number }
+  | { kind: 'last-agent'; withinDays: number; ringSeconds: number; waitSeconds?: number }
+  | { kind: 'agent'; agentId: string; ringSeconds: number; waitSeconds?: number }
+  | { kind: 'team'; team: string; strategy: Strategy; ringSeconds: number; waitSeconds?: number }
   | {
       kind: 'skills'
+      waitSeconds?: number
       /** All of these, each at or above its minimum proficiency. */
       skills: readonly SkillRequirement[]
       /**
@@ -188,6 +197,10 @@ export interface RuleSet {
   lines: ReadonlyMap<string, LineInfo>
   /** What to do when no rule matches at all. */
   fallback: FinalAction
+  /** Queue settings by name (queues.yaml). A queue not listed waits with DEFAULT_QUEUE_SETTINGS. */
+  queues?: ReadonlyMap<string, QueueSettings>
+  /** The web chat's settings (chat.yaml), when the set has a `chat` section. */
+  chat?: ChatSettings
 }
 
 /** One agent offered the interaction. */
@@ -256,6 +269,11 @@ export interface RouteDecision {
   trace: { rulesTried: { rule: string; source: string; matched: boolean; error?: string }[]; steps: TraceStep[] }
   /** Plain-words reason for the first target, for screen-pops ("your customer", "VIP desk"); when there is none, what happens instead. */
   reason: string
+  /**
+   * Set by CallRouter when the interaction was parked: it waits in the core (no target, `final` is
+   * the queue) until serveWaiting() or dueWaits() hands it an agent or its overflow.
+   */
+  queued?: QueuedPosition
 }
 
 /** Clock and random, injected so decisions are deterministic in tests. */

@@ -1,16 +1,22 @@
 /**
  * Compiling a set of rules files into a RuleSet. Files are taken in order of
- * their names; each may hold any of the sections `calendar`, `lines`, `rules`
- * and `fallback`. Rules keep file order, then written order. Calendar and
- * fallback may each be written once in the whole set; a line number and a
- * rule name may each appear once. Every mistake in every file is collected.
+ * their names; each may hold any of the sections `calendar`, `lines`, `queues`,
+ * `rules` and `fallback`. Rules keep file order, then written order. Calendar and
+ * fallback may each be written once in the whole set; a line number, a queue
+ * and a rule name may each appear once. Once a set configures queues, every
+ * queue it names must be configured, and overflows must not loop. Every mistake in every file is collected.
  */
 import { createHash } from 'node:crypto'
 import type { Node } from 'yaml'
+import type { ChatSettings } from '../routing/chat-settings.js'
 import type { CompiledRule, FinalAction, LineInfo, RuleSet } from '../routing/types.js'
+import type { QueueSettings } from '../routing/waiting/types.js'
+import { checkOverflowLoops, checkQueueReferences, type QueueReference, type Written } from './queue-checks.js'
+import { readQueues } from './queue-section.js'
 import { createBusinessCalendar } from './calendar.js'
 import type { CalendarSpec } from './calendar.js'
 import { readCalendar } from './calendar-section.js'
+import { readChat } from './chat-section.js'
 import { sortRuleErrors } from './errors.js'
 import { DEFAULT_FALLBACK, readFinalAction } from './final-action.js'
 import { readLines } from './line-section.js'
@@ -19,7 +25,7 @@ import type { ReadRule } from './rule-section.js'
 import type { RuleError, RulesCatalog, RulesSource } from './types.js'
 import { YamlFile } from './yaml-reader.js'
 
-export const SECTIONS = ['calendar', 'lines', 'rules', 'fallback'] as const
+export const SECTIONS = ['calendar', 'lines', 'queues', 'rules', 'fallback', 'chat'] as const
 
 export interface CompileOptions {
   /** Clock for `loadedAt`; defaults to Date.now. */
@@ -47,9 +53,13 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
 
   let calendar: { spec: CalendarSpec | undefined; where: string } | undefined
   let fallback: { action: FinalAction | undefined; where: string } | undefined
+  let chat: { settings: ChatSettings | undefined; where: string } | undefined
   const lines = new Map<string, { info: LineInfo; where: string }>()
   const rules: NonNullable<ReadRule['rule']>[] = []
   const ruleNames = new Map<string, string>()
+  const queues = new Map<string, QueueSettings>()
+  const overflowAt = new Map<string, Written>()
+  const queueRefs: QueueReference[] = []
 
   for (const source of ordered) {
     const file = new YamlFile(source.file, source.text, errors)
@@ -68,6 +78,22 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
     if (fallbackField) {
       if (fallback) file.error(fallbackField.key, `fallback is already defined at ${fallback.where}; a set has one fallback`)
       else fallback = { action: readFinalAction(file, fallbackField.value, 'fallback'), where: where(fallbackField.key) }
+      if (fallback.action?.kind === 'queue') queueRefs.push({ file, node: fallbackField.value, queue: fallback.action.queue, by: 'the fallback' })
+    }
+    const chatField = sections.get('chat')
+    if (chatField) {
+      if (chat) file.error(chatField.key, `chat is already defined at ${chat.where}; a set has one chat section`)
+      else chat = { settings: readChat(file, chatField.value, where(chatField.key)), where: where(chatField.key) }
+    }
+    const queuesField = sections.get('queues')
+    for (const q of queuesField ? readQueues(file, queuesField.value) : []) {
+      const earlier = queues.get(q.settings.name)
+      if (earlier) file.error(q.node, `queue ${q.settings.name} is already configured at ${earlier.source}`)
+      else queues.set(q.settings.name, Object.freeze(q.settings))
+      if (!earlier && q.overflowNode && q.settings.overflow.kind === 'queue') {
+        overflowAt.set(q.settings.name, { file, node: q.overflowNode })
+        queueRefs.push({ file, node: q.overflowNode, queue: q.settings.overflow.queue, by: `the overflow of queue ${q.settings.name}` })
+      }
     }
     const linesField = sections.get('lines')
     for (const line of linesField ? readLines(file, linesField.value, catalog) : []) {
@@ -83,13 +109,19 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
         else ruleNames.set(read.name, read.source)
       }
       if (read.rule) rules.push(read.rule)
+      if (read.rule?.otherwise?.kind === 'queue' && read.queueNode) {
+        queueRefs.push({ file, node: read.queueNode, queue: read.rule.otherwise.queue, by: `rule ${read.rule.name}` })
+      }
     }
   }
+  // A set written before queues were configured (no queues section at all) waits with the defaults.
+  if (queues.size > 0) checkQueueReferences(queueRefs, queues)
+  checkOverflowLoops(queues, overflowAt, errors)
 
   if (!calendar) {
     errors.push({ file: ordered[0]!.file, line: 1, col: 1, message: 'no calendar: one file of the set needs a calendar section with timezone and hours' })
   }
-  if (errors.length > 0 || !calendar?.spec || (fallback && !fallback.action)) {
+  if (errors.length > 0 || !calendar?.spec || (fallback && !fallback.action) || (chat && !chat.settings)) {
     return { ok: false, errors: sortRuleErrors(errors) }
   }
 
@@ -102,6 +134,8 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
     rules: Object.freeze(compiled),
     lines: new Map([...lines].map(([number, { info }]) => [number, Object.freeze(info)])),
     fallback: finalFallback,
+    queues,
+    ...(chat?.settings ? { chat: chat.settings } : {}),
   })
   return { ok: true, ruleSet }
 }

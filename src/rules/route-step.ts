@@ -15,10 +15,12 @@
  *     - product: 5                         # the line's product as a skill, at least 5
  *     - product: 7                         # the same, among the sales team only
  *       team: sales
+ *     - owner:                             # busy owner: wait up to 30s for them before the next steps
+ *       wait: 30s
  *
  * `team` with `skills` or `product` limits that skills step to the team; on its own it is a team step.
  */
-import { isMap, isScalar } from 'yaml'
+import { isMap, isScalar, Scalar } from 'yaml'
 import type { Node } from 'yaml'
 import type { RouteStep, SkillRequirement, Strategy } from '../routing/types.js'
 import { withSuggestion } from './errors.js'
@@ -31,9 +33,12 @@ const DEFAULT_WITHIN_DAYS = 30
 const MAX_RING_SECONDS = 600
 
 const KINDS = ['owner', 'last agent', 'agent', 'team', 'skills', 'product'] as const
-const OPTIONS = ['ring', 'within', 'strategy'] as const
+const OPTIONS = ['ring', 'within', 'strategy', 'wait'] as const
+/** The longest a step may wait for its agents; the queue's own longest wait applies after. */
+const MAX_WAIT_SECONDS = 3600
 const APPLIES: Record<(typeof OPTIONS)[number], readonly string[]> = {
   ring: KINDS,
+  wait: KINDS,
   within: ['last agent'],
   strategy: ['team', 'skills', 'product'],
 }
@@ -48,6 +53,7 @@ export function readRouteStep(file: YamlFile, node: Node, catalog: RulesCatalog)
   if (!isMap(node)) return void file.error(node, `a route step is one of: ${KINDS.join(', ')}`)
   const fields = file.fields(node, 'route step', [...KINDS, ...OPTIONS])
   if (!fields) return undefined
+  if (!inlineOptions(file, fields)) return undefined
   // Next to skills or product, team limits the skills step instead of being a step of its own.
   const teamLimit = fields.has('team') && (fields.has('skills') || fields.has('product'))
   const kinds = KINDS.filter((k) => fields.has(k) && !(k === 'team' && teamLimit))
@@ -70,8 +76,12 @@ export function readRouteStep(file: YamlFile, node: Node, catalog: RulesCatalog)
   const strategyField = fields.get('strategy')
   const strategy = strategyField ? readStrategy(file, strategyField) : kind === 'team' ? 'longest-idle' : 'best-skill'
   if (ringSeconds === undefined || strategy === undefined) ok = false
+  const waitField = fields.get('wait')
+  const waitSeconds = waitField ? file.duration(waitField.value, 'wait', 1, MAX_WAIT_SECONDS) : undefined
+  if (waitField && waitSeconds === undefined) ok = false
   const step = readTarget(file, kind, fields, catalog, ringSeconds ?? 0, strategy ?? 'best-skill')
-  return ok ? step : undefined
+  if (!ok || step === undefined) return undefined
+  return waitSeconds === undefined ? step : { ...step, waitSeconds }
 }
 
 /** The step itself, from its kind key; options already read. */
@@ -126,6 +136,28 @@ function readTeam(file: YamlFile, field: Field, catalog: RulesCatalog): string |
   if (team === undefined) return undefined
   if (!catalog.teams.has(team)) return void file.error(field.value, withSuggestion(`unknown team '${team}'`, team, catalog.teams))
   return team
+}
+
+/**
+ * `owner: { wait: 30s, ring: 20s }` — the options of a step that names nobody (owner, last agent)
+ * may be written as its value too. They join the step's other options; one written twice is an error.
+ */
+function inlineOptions(file: YamlFile, fields: Map<string, Field>): boolean {
+  for (const kind of ['owner', 'last agent']) {
+    const main = fields.get(kind)
+    if (main === undefined || !isMap(main.value)) continue
+    const inner = file.fields(main.value, kind, OPTIONS)
+    if (!inner) return false
+    for (const [name, field] of inner) {
+      if (fields.has(name)) {
+        file.error(field.key, `'${name}' is written twice for this step`)
+        return false
+      }
+      fields.set(name, field)
+    }
+    fields.set(kind, { ...main, value: new Scalar(null) })
+  }
+  return true
 }
 
 function emptyValue(file: YamlFile, field: Field, hint: string): boolean {

@@ -14,7 +14,7 @@
  *       when: customer.blocked
  *       then: { reject: 603 }
  */
-import { isScalar } from 'yaml'
+import { isMap, isScalar } from 'yaml'
 import type { Node, Scalar } from 'yaml'
 import type { CompiledRule, FinalAction, RouteStep } from '../routing/types.js'
 import { compileCondition } from './condition.js'
@@ -35,6 +35,8 @@ export interface ReadRule {
   name: string | undefined
   nameNode: Node | undefined
   source: string
+  /** Where `queue: NAME` was written in its then/otherwise, to report a queue not configured. */
+  queueNode?: Node
 }
 
 export function readRules(file: YamlFile, node: Node, catalog: RulesCatalog): ReadRule[] {
@@ -99,6 +101,7 @@ function readRule(file: YamlFile, node: Node, catalog: RulesCatalog): ReadRule |
     file.error(node, "a rule needs 'route' (whom to ring) or 'then' (what to do at once)")
     fail()
   }
+  const waits: Node[] = []
   if (routeField) {
     const items = file.list(routeField.value, 'route')
     if (items && items.length === 0) file.error(routeField.value, 'route lists no steps')
@@ -107,10 +110,21 @@ function readRule(file: YamlFile, node: Node, catalog: RulesCatalog): ReadRule |
       const step = readRouteStep(file, item, catalog)
       if (step) steps.push(step)
       else fail()
+      if (step?.waitSeconds !== undefined) waits.push(item)
     }
   }
   const actionField = thenField ?? otherwiseField
   if (actionField) otherwise = readFinalAction(file, actionField.value, actionField.name) ?? fail() ?? null
+  if (waits.length > 0 && otherwise !== null && otherwise.kind !== 'queue') {
+    file.error(waits[0], "a step's wait needs the rule to end in a queue, where the call waits: write otherwise: { queue: NAME }")
+    fail()
+  } else if (waits.length > 0 && !otherwiseField) {
+    file.error(waits[0], "a step's wait needs the rule to end in a queue, where the call waits: add otherwise: { queue: NAME }")
+    fail()
+  } else if (steps.length > 0 && steps[steps.length - 1]!.waitSeconds !== undefined) {
+    file.error(waits[waits.length - 1], "the last step's wait has no next step to widen to; the queue's longest wait already applies, so leave it out")
+    fail()
+  }
 
   const source = `${file.name}:${file.lines.linePos(node.range?.[0] ?? 0).line}`
   return {
@@ -118,7 +132,14 @@ function readRule(file: YamlFile, node: Node, catalog: RulesCatalog): ReadRule |
     name,
     nameNode: nameField?.value,
     source,
+    ...(otherwise?.kind === 'queue' && actionField ? { queueNode: queueValueNode(actionField.value) } : {}),
   }
+}
+
+/** The `NAME` node of `{ queue: NAME }`, or the action itself when written otherwise. */
+function queueValueNode(node: Node): Node {
+  if (isMap(node)) for (const pair of node.items) if (isScalar(pair.key) && pair.key.value === 'queue' && pair.value) return pair.value as Node
+  return node
 }
 
 /**

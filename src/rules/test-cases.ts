@@ -54,7 +54,7 @@ export interface TestCase {
   expect: TestExpectation
 }
 
-const KINDS: readonly InteractionKind[] = ['call', 'web-visit', 'callback']
+const KINDS: readonly InteractionKind[] = ['call', 'web-visit', 'callback', 'chat']
 const CHANNELS: readonly Channel[] = ['sip', 'ami', 'http', 'web']
 const E164 = /^\+[1-9]\d{6,14}$/
 const CASE_FIELDS = ['name', 'at', 'caller', 'dialed', 'line', 'kind', 'channel', 'product', 'customer', 'agents', 'expect'] as const

@@ -13,7 +13,12 @@ export interface AgentConnectionOptions {
   /** Interval between pings; two unanswered pings in a row end the connection. */
   heartbeatMs: number
   log: FastifyBaseLogger
+  /** How many interactions wait for the agent and their team; sent as a `waiting` message when it changes. */
+  waiting?: () => { forYou: number; forTeam: number }
 }
+
+/** How often the page's waiting counts are looked at (sent only when they changed). */
+const WAITING_EVERY_MS = 1000
 
 /** Pings the page may leave unanswered; at the next ping after that the connection is cut. */
 const MISSED_PONGS_ALLOWED = 2
@@ -65,8 +70,23 @@ export function serveAgentConnection(options: AgentConnectionOptions): void {
   const { head, replaying, lost, reset } = subscription.hello
   log.info({ agentId, lastSeq: options.lastSeq, head, replaying, lost, reset }, 'agent page connected')
 
+  // Not a screen-pop (not kept, not replayed): the counts each time they change, from the first
+  // time anyone waits (a page with nobody waiting is sent nothing).
+  let lastWaiting = JSON.stringify({ type: 'waiting', forYou: 0, forTeam: 0 })
+  const sendWaiting = () => {
+    const counts = options.waiting?.()
+    if (!counts) return
+    const frame = JSON.stringify({ type: 'waiting', forYou: counts.forYou, forTeam: counts.forTeam })
+    if (frame !== lastWaiting) socket.send(frame)
+    lastWaiting = frame
+  }
+  sendWaiting()
+  const waitingTimer = options.waiting ? setInterval(sendWaiting, WAITING_EVERY_MS) : undefined
+  waitingTimer?.unref()
+
   socket.on('close', (code) => {
     clearInterval(heartbeat)
+    clearInterval(waitingTimer)
     subscription.unsubscribe()
     log.info({ agentId, code, lastAck }, 'agent page disconnected')
   })

@@ -3,15 +3,18 @@ import type { CustomerCard } from '../crm/customer-card.js'
 import type { IdentifiedInteraction, InteractionEvent, RoutedInteraction } from '../interactions/interaction-router.js'
 import type { OfferFailure } from '../routing/call-router.js'
 import type { LeadNotice, WorkflowEvent } from '../workflows/notices.js'
+import { CardCache } from './card-cache.js'
 
 /** Who is calling, as the card shows it. */
 export type CardSubject =
   | {
       kind: 'customer'
       customer: { id: number; name: string; tier: string | null; ownerAgentId: string | null }
-      /** The full card with history; null when the CRM could not be read (then `historyUnavailable`). */
+      /** The full card with history; null when the CRM could not be read (then `historyUnavailable`), or nobody was watching (then `historyOmitted`). */
       card: CustomerCard | null
       historyUnavailable: boolean
+      /** No page of the agent was open (and no webhook set) when the call was offered: the history was not read; GET /v1/customers/:id/card has it. */
+      historyOmitted?: true
     }
   | {
       kind: 'lead'
@@ -59,12 +62,21 @@ export interface CardEventsOptions {
   loadLead?: (phone: string) => Promise<LeadNotice | null>
   /** Calls followed at once at most; the oldest is forgotten past it (a call never ended). */
   maxCalls?: number
+  /**
+   * Whether someone will see this agent's card (a page open, a webhook set); unwatched agents get
+   * the card without the history, which is then never read. Unset: every agent is watched.
+   */
+  watched?: (agentId: string) => boolean
+  /** Whether anyone at all may see a card now: the history is then read as soon as the caller is identified. Unset: always. */
+  anyWatched?: () => boolean
 }
 
 interface FollowedCall {
   /** Agents who were sent this call's card. */
   agents: Set<string>
   subject: Promise<CardSubject> | null
+  /** The subject without the history, for agents nobody watches. */
+  light: CardSubject | null
   /** Publishing of this call's events, in the order they happened. */
   chain: Promise<void>
 }
@@ -87,9 +99,12 @@ export class CardEvents {
   private readonly calls = new Map<string, FollowedCall>()
   private readonly pending = new Set<Promise<void>>()
   private readonly maxCalls: number
+  /** Customers' cards for the calls in progress, shared by the calls of one customer. */
+  readonly cache: CardCache
 
   constructor(private readonly options: CardEventsOptions) {
     this.maxCalls = options.maxCalls ?? DEFAULT_MAX_CALLS
+    this.cache = new CardCache((customerId) => options.loadCard(customerId))
   }
 
   /** The InteractionRouter listener; for an offer, returns the publishing of the agent's card. */
@@ -97,7 +112,7 @@ export class CardEvents {
     switch (event.type) {
       case 'identified': {
         const call = this.follow(event.callId)
-        call.subject ??= this.subject(event.identity)
+        if (this.options.anyWatched?.() ?? true) call.subject ??= this.subject(event.identity)
         return
       }
       case 'offered': {
@@ -105,7 +120,9 @@ export class CardEvents {
         call.agents.add(event.agentId)
         // Read now: the routed interaction's decision changes when the offer moves on.
         const card = cardBase(event.routed, event.agentId, event.ringSeconds)
-        const subject = (call.subject ??= this.subject(event.routed))
+        // A history already read goes to everyone; none is read for an agent nobody watches.
+        const watched = call.subject !== null || (this.options.watched?.(event.agentId) ?? true) || !event.routed.caller.customer
+        const subject = watched ? (call.subject ??= this.subject(event.routed)) : (call.light ??= lightSubject(event.routed))
         return this.then(call, event.agentId, async () => ({ ...card, who: await subject }))
       }
       case 'offer-failed': {
@@ -125,7 +142,7 @@ export class CardEvents {
       case 'ended': {
         const call = this.calls.get(event.callId)
         if (!call) return
-        this.calls.delete(event.callId)
+        this.forget(event.callId)
         for (const agentId of call.agents) this.then(call, agentId, async () => ({ type: 'ended', callId: event.callId }))
         return
       }
@@ -159,11 +176,16 @@ export class CardEvents {
     if (call) return call
     if (this.calls.size >= this.maxCalls) {
       const oldest = this.calls.keys().next().value
-      if (oldest !== undefined) this.calls.delete(oldest)
+      if (oldest !== undefined) this.forget(oldest)
     }
-    call = { agents: new Set(), subject: null, chain: Promise.resolve() }
+    call = { agents: new Set(), subject: null, light: null, chain: Promise.resolve() }
     this.calls.set(callId, call)
     return call
+  }
+
+  private forget(callId: string): void {
+    this.calls.delete(callId)
+    this.cache.callEnded(callId)
   }
 
   private async subject(routed: Pick<IdentifiedInteraction, 'callId' | 'caller' | 'line' | 'degraded'>): Promise<CardSubject> {
@@ -182,12 +204,18 @@ export class CardEvents {
     }
     const customer = { id: Number(summary.id), name: summary.name, tier: summary.tier, ownerAgentId: summary.ownerAgentId }
     try {
-      return { kind: 'customer', customer, card: await this.options.loadCard(customer.id), historyUnavailable: false }
+      return { kind: 'customer', customer, card: await this.cache.get(customer.id, routed.callId), historyUnavailable: false }
     } catch (err) {
       this.options.logger.warn({ err, callId: routed.callId, customerId: customer.id }, 'customer history unavailable; card sent without it')
       return { kind: 'customer', customer, card: null, historyUnavailable: true }
     }
   }
+}
+
+/** A known caller's subject without the history (see CardEventsOptions.watched). */
+function lightSubject(routed: RoutedInteraction): CardSubject {
+  const summary = routed.caller.customer!
+  return { kind: 'customer', customer: { id: Number(summary.id), name: summary.name, tier: summary.tier, ownerAgentId: summary.ownerAgentId }, card: null, historyUnavailable: false, historyOmitted: true }
 }
 
 function cardBase(routed: RoutedInteraction, agentId: string, ringSeconds: number): Omit<CardEvent, 'who'> {

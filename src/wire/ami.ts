@@ -3,9 +3,12 @@ import type { Config } from '../config.js'
 import { listAgents } from '../crm/agent.repository.js'
 import type { CrmDatabase } from '../crm/database.js'
 import type { AgentIndex } from '../routing/index.js'
+import type { RuleSet } from '../routing/types.js'
 import { AgentDirectory } from '../telephony/ami/agent-directory.js'
 import { AmiAdapter, type AmiAdapterOptions } from '../telephony/ami/ami-adapter.js'
+import { AmiCallControl } from '../telephony/ami/ami-call-control.js'
 import type { CallBackRequest, PlacedCallBack } from '../telephony/ami/call-backs.js'
+import type { CallControl } from '../interactions/call-control.js'
 import type { CrmLoader } from './crm.js'
 
 export interface AmiParts {
@@ -15,6 +18,8 @@ export interface AmiParts {
   placeCallBack: ((request: CallBackRequest) => Promise<PlacedCallBack>) | null
   /** The extension Asterisk dials for an agent: the CRM's extension, else the user of their SIP URI (with or without AMI). */
   extensionOf: (agentId: string) => string | null
+  /** Transfers and agents' call-backs through Asterisk (Redirect, Originate); null without AMI. */
+  callControl: CallControl | null
   /** For /ready: whether AMI is logged in; null without AMI. */
   readiness: (() => Promise<{ ok: boolean; detail: string }>) | null
 }
@@ -26,6 +31,8 @@ export function wireAmi(o: {
   database: CrmDatabase
   agents: AgentIndex
   crm: CrmLoader
+  /** The rules in force: a queue's own `announce every` wins over AMI_ANNOUNCE_SECONDS. */
+  rules?: { readonly version: string | null; current(): { ruleSet: RuleSet } }
   lifecycle: AmiAdapterOptions['lifecycle']
   onReconnected: () => void
 }): AmiParts {
@@ -35,7 +42,7 @@ export function wireAmi(o: {
     const directory = new AgentDirectory()
     o.crm.onAgentsLoaded((loaded) => directory.load(loaded))
     o.crm.onAgentChanged((agent) => directory.set(agent))
-    return { adapter: null, placeCallBack: null, extensionOf: (agentId) => directory.line(agentId)?.extension ?? null, readiness: null }
+    return { adapter: null, placeCallBack: null, callControl: null, extensionOf: (agentId) => directory.line(agentId)?.extension ?? null, readiness: null }
   }
   const ami = new AmiAdapter({
     settings: {
@@ -43,7 +50,8 @@ export function wireAmi(o: {
       port: c.AMI_PORT,
       user: c.AMI_USER ?? '',
       secret: c.AMI_SECRET ?? '',
-      contexts: { agents: c.AMI_AGENTS_CONTEXT, wait: c.AMI_WAIT_CONTEXT, final: c.AMI_FINAL_CONTEXT },
+      contexts: { agents: c.AMI_AGENTS_CONTEXT, wait: c.AMI_WAIT_CONTEXT, final: c.AMI_FINAL_CONTEXT, hold: c.AMI_HOLD_CONTEXT, transfer: c.AMI_TRANSFER_CONTEXT },
+      announceSeconds: c.AMI_ANNOUNCE_SECONDS,
       outboundContext: c.AMI_OUTBOUND_CONTEXT,
       actionTimeoutMs: c.AMI_ACTION_TIMEOUT_MS,
       reconnectMaxMs: c.AMI_RECONNECT_MAX_MS,
@@ -55,13 +63,15 @@ export function wireAmi(o: {
     loadAgents: () => listAgents(o.database.db),
     logger: o.logger.child({ component: 'ami' }),
     now: o.now,
-    onReconnected: o.onReconnected
+    onReconnected: o.onReconnected,
+    queueAnnounceSeconds: (queue) => (o.rules?.version == null ? undefined : o.rules.current().ruleSet.queues?.get(queue)?.announceEverySeconds)
   })
   o.crm.onAgentsLoaded((loaded) => ami.directory.load(loaded))
   o.crm.onAgentChanged((agent) => ami.agentChanged(agent))
   return {
     adapter: ami,
     placeCallBack: (request) => ami.placeCallBack(request),
+    callControl: new AmiCallControl(ami),
     extensionOf: (agentId) => ami.directory.line(agentId)?.extension ?? null,
     readiness: () => ami.ready()
   }

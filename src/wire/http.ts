@@ -2,13 +2,16 @@ import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { installAdminAuth } from '../api/admin-auth.js'
+import { installSupervisorAuth } from '../api/supervisor-auth.js'
 import { agentPageRoutes } from '../api/agent-page.routes.js'
 import { agentSocketRoutes } from '../api/agent-socket.routes.js'
 import { agentStateRoutes } from '../api/agent-state.routes.js'
 import { agentTokenRoutes } from '../api/agent-token.routes.js'
 import { agentRoutes } from '../api/agents.routes.js'
 import { asteriskRoutes } from '../api/asterisk.routes.js'
+import { auditRoutes } from '../api/audit.routes.js'
 import { callBackRoutes, type CallBackRoutesOptions } from '../api/callbacks.routes.js'
+import { callRoutes } from '../api/calls.routes.js'
 import { customerRoutes } from '../api/customers.routes.js'
 import { dealRoutes, meDealRoutes } from '../api/deals.routes.js'
 import { demoRoutes } from '../api/demo.routes.js'
@@ -19,6 +22,7 @@ import { lineRoutes } from '../api/lines.routes.js'
 import { meRoutes } from '../api/me.routes.js'
 import { metricsRoutes } from '../api/metrics.routes.js'
 import { reportRoutes } from '../api/reports.routes.js'
+import { queueRoutes } from '../api/queues.routes.js'
 import { routingRoutes } from '../api/routing.routes.js'
 import { rulesRoutes } from '../api/rules.routes.js'
 import { createServer } from '../api/server.js'
@@ -30,6 +34,7 @@ import type { CrmDatabase } from '../crm/database.js'
 import { databaseReadiness, type WriteHealth } from '../durability/write-health.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
+import type { WaitingCalls } from '../interactions/waiting-calls.js'
 import type { LineDirectory } from '../interactions/line-directory.js'
 import { Metrics } from '../metrics/metrics.js'
 import type { TimedCallRouter } from '../metrics/timed-call-router.js'
@@ -45,7 +50,7 @@ import type { CrmLoader } from './crm.js'
 import type { RoutingRules } from './routing.js'
 
 /** Live metrics for GET /metrics, fed by the router's decisions, the interactions and the finished call records. */
-export function wireMetrics(o: { agents: AgentIndex; router: TimedCallRouter; interactions: InteractionRouter; calls: CallRecorder; hub: ScreenPopHub<ScreenPopEvent> }): Metrics {
+export function wireMetrics(o: { agents: AgentIndex; router: TimedCallRouter; interactions: InteractionRouter; calls: CallRecorder; hub: ScreenPopHub<ScreenPopEvent>; reminders?: Parameters<Metrics['followTaskReminders']>[0] }): Metrics {
   const { agents, calls, hub } = o
   const metrics = new Metrics({
     agentStatuses: () => agents.snapshot().map((view) => view.state.status),
@@ -55,6 +60,7 @@ export function wireMetrics(o: { agents: AgentIndex; router: TimedCallRouter; in
   o.router.observe = (seconds) => metrics.decisionSeconds.observe(seconds)
   o.interactions.onEvent(metrics.interaction)
   calls.onFinished(metrics.finished)
+  if (o.reminders) metrics.followTaskReminders(o.reminders)
   return metrics
 }
 
@@ -78,6 +84,8 @@ export interface HttpDeps {
   adapters: Record<string, ReadinessCheck>
   placeCallBack: CallBackRoutesOptions['place']
   extensionOf: (agentId: string) => string | null
+  /** The waiting queue's service (long polls, call-backs, GET /v1/queues); absent in tests that build the HTTP part alone. */
+  waiting?: WaitingCalls
   /** The background writers' last outcomes: a database that refuses writes is not ready. */
   writes: WriteHealth
 }
@@ -89,6 +97,7 @@ export function wireHttp(deps: HttpDeps): FastifyInstance {
   const serverLogger = logger.child({}, { serializers: { req: serializeRequestWithoutToken } })
   const server = createServer({ logger: serverLogger, bodyLimit: config.BODY_LIMIT_BYTES })
   installAdminAuth(server, { token: config.ADMIN_TOKEN ?? null })
+  installSupervisorAuth(server, { db: deps.database.db, adminToken: config.ADMIN_TOKEN ?? null, now: deps.now })
   if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN is not set: the admin endpoints (/v1/customers, /v1/agents, /v1/route…) are open to anyone who can reach the server')
   registerRoutes(server, deps)
   return server
@@ -112,7 +121,8 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   void server.register(agentRoutes, { db, onAgentChanged: (agent) => crm.agentChanged(agent) })
   void server.register(agentStateRoutes, { index: agents, states: agentStates, now })
   void server.register(agentTokenRoutes, { db })
-  void server.register(agentSocketRoutes, { db, hub: deps.hub, heartbeatMs: config.SCREENPOP_HEARTBEAT_SECONDS * 1000 })
+  const waiting = deps.waiting
+  void server.register(agentSocketRoutes, { db, hub: deps.hub, heartbeatMs: config.SCREENPOP_HEARTBEAT_SECONDS * 1000, waiting: waiting && ((id) => waiting.countsFor(id, agents.get(id)?.profile.team ?? null)) })
   void server.register(lineRoutes, {
     db,
     identifier,
@@ -122,6 +132,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
     }
   })
   void server.register(routingRoutes, { interactions: deps.interactions })
+  if (deps.waiting) void server.register(queueRoutes, { waiting: deps.waiting })
   void server.register(rulesRoutes, { status: () => deps.rules.current() })
   // The demo set replaces customers holding its numbers: open by default only on the embedded database.
   if (config.DEMO_DATA ?? database.kind === 'pglite') {
@@ -138,7 +149,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
       }
     })
   }
-  void server.register(meRoutes, { db, index: agents, states: agentStates, now })
+  void server.register(meRoutes, { db, index: agents, states: agentStates, now, currency: config.CURRENCY })
   void server.register(agentPageRoutes, {})
   const vocabulary = { stages: config.DEAL_STAGES, reasons: config.REFUSAL_REASONS }
   const taskClosed = {
@@ -152,6 +163,8 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   void server.register(dealRoutes, { db, vocabulary, now })
   void server.register(meDealRoutes, { db, vocabulary, now })
   void server.register(reportRoutes, { db, now })
+  void server.register(callRoutes, { db, country: config.DEFAULT_COUNTRY })
+  void server.register(auditRoutes, { db })
   void server.register(interactionRoutes, { visits: workflows.visits })
   void server.register(metricsRoutes, { metrics: deps.metrics })
   void server.register(callBackRoutes, {

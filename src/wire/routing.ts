@@ -60,6 +60,7 @@ export class RoutingRules {
   private fileCatalog: RulesCatalog = createCatalog({})
   private readonly watcher: RulesWatcher
   private readonly loadedListeners: Array<(version: string) => void> = []
+  private readonly refusedListeners: Array<(errors: readonly string[], keeping: string | null) => void> = []
 
   constructor(private readonly o: { dir: string; watch: boolean; interactions: InteractionRouter; logger: Logger; now: () => number }) {
     this.watcher = new RulesWatcher({
@@ -95,6 +96,11 @@ export class RoutingRules {
   /** Called with the version of every set that compiles. */
   onLoaded(listener: (version: string) => void): void {
     this.loadedListeners.push(listener)
+  }
+
+  /** Called with the errors of every edit that does not compile, and the version kept in force (null before the first). */
+  onRefused(listener: (errors: readonly string[], keeping: string | null) => void): void {
+    this.refusedListeners.push(listener)
   }
 
   /** Reads the names catalog.yaml declares; a missing or broken file declares none. */
@@ -151,6 +157,7 @@ export class RoutingRules {
 
   private rejected(errors: readonly RuleError[]): void {
     const lines = errors.map((e) => formatRuleError(e))
+    for (const listener of this.refusedListeners) listener(lines, this.status?.ruleSet.version ?? null)
     if (this.status) {
       this.status = { ...this.status, lastErrors: lines, lastErrorAt: this.o.now() }
       this.o.logger.error({ errors: lines, keeping: this.status.ruleSet.version }, 'routing rules edit rejected; the rules in force stay')

@@ -3,8 +3,12 @@ import type { Config } from '../config.js'
 import { buildCustomerCard, isoDate } from '../crm/customer-card.js'
 import type { CrmDatabase } from '../crm/database.js'
 import { findOpenLeadByPhone } from '../crm/lead.repository.js'
+import type { CallerIdentifier } from '../identify/identify-caller.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { AgentIndex } from '../routing/index.js'
+import { isPoolWait } from '../errors.js'
+import { LookupQueue } from '../identify/lookup-queue.js'
+import { untilPoolFree } from '../screenpop/card-cache.js'
 import { CardEvents, type ScreenPopEvent } from '../screenpop/card-events.js'
 import { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
 import { WebhookPop } from '../screenpop/webhook-pop.js'
@@ -25,6 +29,7 @@ export function wireScreenPops(o: { config: Config; logger: Logger; agents: Agen
   const hub = new ScreenPopHub<ScreenPopEvent>({
     retentionMs: config.SCREENPOP_RETENTION_SECONDS * 1000,
     maxBacklogBytes: config.SCREENPOP_MAX_BACKLOG_BYTES,
+    maxBytes: config.SCREENPOP_KEPT_BYTES,
     now
   })
   const { SCREENPOP_WEBHOOKS: targets, SCREENPOP_WEBHOOK_SECRET: secret } = config
@@ -54,6 +59,9 @@ export function wireCards(o: {
   shared: ScreenPopPublisher | null
   database: CrmDatabase
   interactions: InteractionRouter
+  /** Customer changes drop the cards kept for their calls; unset, cards are kept for the call's duration. */
+  identifier?: CallerIdentifier
+  config?: Pick<Config, 'DB_POOL_SIZE'>
   logger: Logger
   now: () => number
 }): ScreenPopPublisher {
@@ -69,15 +77,21 @@ export function wireCards(o: {
           }
         }
       : hub)
+  const cardReads = new LookupQueue(Math.max(1, Math.floor((o.config?.DB_POOL_SIZE ?? 10) / 2)))
   const cards = new CardEvents({
     hub: publisher,
-    loadCard: (customerId) => buildCustomerCard(o.database.db, customerId, isoDate(now())),
+    // Cards wait their turn for a connection here (half the pool at most), never in the pool's own timeout.
+    loadCard: (customerId) => cardReads.run(() => untilPoolFree(() => buildCustomerCard(o.database.db, customerId, isoDate(now())), isPoolWait)),
     loadLead: async (phone) => {
       const lead = await findOpenLeadByPhone(o.database.db, phone)
       return lead && leadNotice(lead)
     },
-    logger: o.logger.child({ component: 'screen-pop' })
+    logger: o.logger.child({ component: 'screen-pop' }),
+    // Pages on other processes are not known here: with shared screen-pops every agent counts as watched.
+    watched: (agentId) => o.shared !== null || hub.subscribers(agentId) > 0 || (webhooks !== null && webhooks.urlsFor(agentId).length > 0),
+    anyWatched: () => o.shared !== null || webhooks !== null || hub.connected > 0
   })
+  o.identifier?.onCustomerChanged((customerId) => cards.cache.customerChanged(Number(customerId)))
   o.interactions.onEvent(cards.handle)
   return publisher
 }

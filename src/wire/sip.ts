@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
+import { OverloadGuard, type ShedCause } from '../telephony/sip/invite-shedding.js'
 import { sipSettings } from '../telephony/sip/settings.js'
 import { SipAdapter, type SipAdapterOptions } from '../telephony/sip/sip-adapter.js'
 import { StartupError } from './startup-error.js'
@@ -12,6 +13,8 @@ export function wireSip(o: {
   lifecycle: SipAdapterOptions['lifecycle']
   unrouted: SipAdapterOptions['unrouted']
   onReconnected: () => void
+  /** Told of every INVITE shed under overload (the metrics). */
+  onShed?: (cause: ShedCause) => void
 }): SipAdapter | null {
   const { SIP_DRACHTIO_HOST: host, SIP_DRACHTIO_PORT: port, SIP_DRACHTIO_SECRET: secret } = o.config
   if (!host) return null
@@ -24,6 +27,14 @@ export function wireSip(o: {
     unrouted: o.unrouted,
     logger: o.logger.child({ component: 'sip' }),
     now: o.now,
-    onReconnected: o.onReconnected
+    onReconnected: o.onReconnected,
+    overload: new OverloadGuard({
+      maxDeciding: o.config.SIP_MAX_DECIDING,
+      maxLagMs: o.config.SIP_MAX_LOOP_LAG_MS,
+      retryAfterSeconds: o.config.SIP_OVERLOAD_RETRY_AFTER_SECONDS,
+      logger: o.logger.child({ component: 'sip' }),
+      now: o.now,
+      onShed: o.onShed
+    })
   })
 }

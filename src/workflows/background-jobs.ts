@@ -35,7 +35,12 @@ interface Queued {
   /** Where the journal stands after this job, when it came from there. */
   journalEnd?: number
   done?: boolean
+  /** Run on its own: its batch failed on some job's own account, and this finds out which. */
+  alone?: boolean
 }
+
+/** The work of a kind of job done for many at once: one result per input, in order. */
+type BatchHandler = (inputs: unknown[]) => Promise<unknown[]>
 
 const WRITER = 'workflow jobs'
 
@@ -51,10 +56,13 @@ const WRITER = 'workflow jobs'
  */
 export class BackgroundJobs {
   private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>()
+  private readonly batchHandlers = new Map<string, { handler: BatchHandler; max: number }>()
   private readonly queue: Queued[] = []
   /** Jobs read from the journal and not yet done, in journal order. */
   private readonly fromJournal: Queued[] = []
   private running = 0
+  /** Handler calls under way (a batch is one). */
+  private attempts = 0
   /** Calls one of whose jobs is running. */
   private readonly busyCalls = new Set<string>()
   private pausedUntil: NodeJS.Timeout | undefined
@@ -90,6 +98,20 @@ export class BackgroundJobs {
   define<I, T>(kind: string, handler: (input: I) => Promise<T>): (context: Record<string, unknown>, input: I) => Promise<T | undefined> {
     this.handlers.set(kind, handler as (input: unknown) => Promise<unknown>)
     return (context, input) => this.run({ kind, context, input }) as Promise<T | undefined>
+  }
+
+  /**
+   * Like `define`, for work that costs less done for many at once (one
+   * statement for a batch): jobs of the kind waiting together, up to `max`,
+   * are handed over in one call, in the order they came, never two of one
+   * call. Each job stays a job: journaled, retried and resolved on its own. A
+   * batch that fails on some job's own account is run again job by job, so
+   * only that job goes to the dead letters.
+   */
+  defineBatch<I, T>(kind: string, handler: (inputs: I[]) => Promise<T[]>, max = 200): (context: Record<string, unknown>, input: I) => Promise<T | undefined> {
+    const batch = handler as unknown as BatchHandler
+    this.batchHandlers.set(kind, { handler: batch, max })
+    return this.define(kind, async (input: I) => (await handler([input]))[0] as T)
   }
 
   /** Takes up the jobs a previous run left in the journal. */
@@ -145,51 +167,90 @@ export class BackgroundJobs {
     if (this.closed || this.pausedUntil) return
     // Jobs of one call run one after the other, in the order they came (a lead before its call-back task).
     const blocked = new Set(this.busyCalls)
-    for (let i = 0; i < this.queue.length && this.running < this.concurrency; ) {
+    for (let i = 0; i < this.queue.length && this.attempts < this.concurrency; ) {
       const callId = callOf(this.queue[i]!.entry)
       if (callId !== null && blocked.has(callId)) {
         i++
         continue
       }
       if (callId !== null) blocked.add(callId)
-      void this.attempt(this.queue.splice(i, 1)[0]!)
+      const first = this.queue.splice(i, 1)[0]!
+      void this.attempt([first, ...this.companions(first, i, blocked)])
     }
     if (this.queue.length === 0 && this.running === 0) void this.readJournal()
     this.settle()
   }
 
-  private async attempt(job: Queued): Promise<void> {
-    this.running++
-    const { entry } = job
-    const callId = callOf(entry)
-    if (callId !== null) this.busyCalls.add(callId)
+  /** Jobs of the first one's kind from `from` on that may run with it: not of a call already busy or passed over (its jobs keep their order). */
+  private companions(first: Queued, from: number, blocked: Set<string>): Queued[] {
+    const batch = this.batchHandlers.get(first.entry.kind)
+    if (!batch || first.alone) return []
+    const taken: Queued[] = []
+    const passed = new Set<string>()
+    for (let j = from; j < this.queue.length && taken.length + 1 < batch.max; ) {
+      const job = this.queue[j]!
+      const callId = callOf(job.entry)
+      const free = callId === null || (!blocked.has(callId) && !passed.has(callId))
+      if (job.entry.kind !== first.entry.kind || job.alone || !free) {
+        if (callId !== null) passed.add(callId)
+        j++
+        continue
+      }
+      if (callId !== null) blocked.add(callId)
+      taken.push(this.queue.splice(j, 1)[0]!)
+    }
+    return taken
+  }
+
+  private async attempt(jobs: Queued[]): Promise<void> {
+    this.running += jobs.length
+    this.attempts++
+    const { kind } = jobs[0]!.entry
+    const callIds = jobs.map((job) => callOf(job.entry)).filter((id): id is string => id !== null)
+    for (const callId of callIds) this.busyCalls.add(callId)
     const { logger } = this.options
     let retry = false
+    let split = false
     try {
-      const handler = this.handlers.get(entry.kind)
-      if (!handler) throw new Error(`no workflow job of kind "${entry.kind}"`)
-      const result = await handler(entry.input)
+      const results = await this.work(jobs)
       this.options.health?.succeeded(WRITER)
       this.retryDelay = this.retryMs.first
-      this.finished(job, result)
+      jobs.forEach((job, i) => this.finished(job, results[i]))
     } catch (err) {
-      if (isOwnFault(err)) {
-        await this.keep(entry, err)
-        this.finished(job, undefined)
+      if (isOwnFault(err) && jobs.length > 1) {
+        split = true
+        logger.warn({ err, job: kind, jobs: jobs.length }, 'workflow job batch refused; running its jobs one by one')
+      } else if (isOwnFault(err)) {
+        await this.keep(jobs[0]!.entry, err)
+        this.finished(jobs[0]!, undefined)
       } else {
         retry = true
         if (!isConnectionError(err)) this.options.health?.failed(WRITER, err)
-        logger.warn({ err, code: sqlState(err), job: entry.kind, ...entry.context, retryInMs: this.retryDelay }, 'workflow job refused by the database for now; kept and retried')
+        const context = jobs.length === 1 ? jobs[0]!.entry.context : { jobs: jobs.length }
+        logger.warn({ err, code: sqlState(err), job: kind, ...context, retryInMs: this.retryDelay }, 'workflow job refused by the database for now; kept and retried')
       }
     }
-    this.running--
-    if (callId !== null) this.busyCalls.delete(callId)
-    if (retry) {
-      this.queue.unshift(job)
-      this.pause()
-    }
+    this.running -= jobs.length
+    this.attempts--
+    for (const callId of callIds) this.busyCalls.delete(callId)
+    if (split) for (const job of jobs) job.alone = true
+    if (retry || split) this.queue.unshift(...jobs)
+    if (retry) this.pause()
     if (this.closed && this.running === 0) for (const resolve of this.stopped.splice(0)) resolve()
     this.pump()
+  }
+
+  /** Runs the jobs' handler: the batch handler for several, the single one otherwise. */
+  private async work(jobs: Queued[]): Promise<unknown[]> {
+    const { kind } = jobs[0]!.entry
+    if (jobs.length > 1) {
+      const results = await this.batchHandlers.get(kind)!.handler(jobs.map((job) => job.entry.input))
+      if (results.length !== jobs.length) throw new Error(`workflow job batch "${kind}" returned ${results.length} results for ${jobs.length} jobs`)
+      return results
+    }
+    const handler = this.handlers.get(kind)
+    if (!handler) throw new Error(`no workflow job of kind "${kind}"`)
+    return [await handler(jobs[0]!.entry.input)]
   }
 
   private pause(): void {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import { findOrCreateLead, linkCallToLead, type Lead } from '../crm/lead.repository.js'
+import { findOrCreateLeads, linkCallsToLeads, type Lead } from '../crm/lead.repository.js'
 import type { Database } from '../crm/schema.js'
 import type { InteractionEvent } from '../interactions/interaction-router.js'
 import type { LineInfo } from '../routing/types.js'
@@ -34,7 +34,7 @@ export class LeadCapture {
   private readonly captureJob: (context: Record<string, unknown>, input: CaptureInput) => Promise<Lead | null | undefined>
 
   constructor(private readonly options: LeadCaptureOptions) {
-    this.captureJob = options.jobs.define('lead-capture', (input: CaptureInput) => this.capture(input))
+    this.captureJob = options.jobs.defineBatch('lead-capture', (inputs: CaptureInput[]) => this.capture(inputs))
   }
 
   /** Tells the capture which web visitor the next routing of this interaction is for. */
@@ -64,29 +64,35 @@ export class LeadCapture {
     this.remember(callId, job.then((lead) => lead ?? null))
   }
 
-  private async capture(input: CaptureInput): Promise<Lead | null> {
+  /** Captures the leads of a batch of interactions: a few statements for all of them (see findOrCreateLeads). */
+  private async capture(inputs: CaptureInput[]): Promise<(Lead | null)[]> {
     const { db, logger } = this.options
-    if (input.phone) {
-      const customer = await db.selectFrom('customer_phones').select('customer_id').where('phone', '=', input.phone).executeTakeFirst()
-      if (customer) return null
+    const phones = [...new Set(inputs.flatMap((input) => (input.phone ? [input.phone] : [])))]
+    const known = new Set<string>()
+    if (phones.length > 0) {
+      const rows = await db.selectFrom('customer_phones').select('phone').where('phone', 'in', phones).execute()
+      for (const row of rows) known.add(row.phone)
     }
-    const { lead, created } = await findOrCreateLead(db, {
-      phone: input.phone,
-      visitorId: input.visitorId,
-      line: input.line,
-      agentId: input.agentId,
-      callId: input.callId,
-      at: input.at,
-      fallbackSource: input.web ? 'web' : null
-    })
-    if (!this.options.calls.attachLead(input.callId, lead.id)) {
-      // The call ended before the lead was made: link its record once it is written.
+    const unknown = inputs.filter((input) => !input.phone || !known.has(input.phone))
+    const found = await findOrCreateLeads(
+      db,
+      unknown.map((input) => ({ phone: input.phone, visitorId: input.visitorId, line: input.line, agentId: input.agentId, callId: input.callId, at: input.at, fallbackSource: input.web ? 'web' : null }))
+    )
+    const leads = new Map(unknown.map((input, i) => [input, found[i]!]))
+    // Calls that ended before their lead was made: linked once their records are written.
+    const ended = unknown.filter((input) => !this.options.calls.attachLead(input.callId, leads.get(input)!.lead.id))
+    if (ended.length > 0) {
       await this.options.calls.flush()
-      await linkCallToLead(db, input.callId, lead.id)
+      await linkCallsToLeads(db, ended.map((input) => ({ callId: input.callId, leadId: leads.get(input)!.lead.id })))
     }
-    logger.info({ callId: input.callId, leadId: lead.id, created, campaign: lead.campaign }, created ? 'lead created' : 'lead found again')
-    if (created && input.agentId) this.options.notify(input.agentId, { type: 'lead', callId: input.callId, lead: leadNotice(lead), isNew: true })
-    return lead
+    return inputs.map((input) => {
+      const result = leads.get(input)
+      if (!result) return null
+      const { lead, created } = result
+      logger.debug({ callId: input.callId, leadId: lead.id, created, campaign: lead.campaign }, created ? 'lead created' : 'lead found again')
+      if (created && input.agentId) this.options.notify(input.agentId, { type: 'lead', callId: input.callId, lead: leadNotice(lead), isNew: true })
+      return lead
+    })
   }
 
   private remember(callId: string, lead: Promise<Lead | null>): void {

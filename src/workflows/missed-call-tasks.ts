@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { CallRecord } from '../calls/call-record.js'
-import { findOpenLeadByPhone, type Lead } from '../crm/lead.repository.js'
+import { findOpenLeadsByPhones, type Lead } from '../crm/lead.repository.js'
 import type { Database } from '../crm/schema.js'
-import { closeCallBackTasks, openCallBackTask, responsibleForCustomer } from '../crm/task-callback.repository.js'
+import { closeCallBackTasksOf, openCallBackTasks, type CallBackTaskOrder } from '../crm/task.repository.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import type { BackgroundJobs } from './background-jobs.js'
 
@@ -27,15 +27,16 @@ const UNANSWERED = new Set(['missed', 'abandoned'])
  * them), or for a lead, the agent the call was last offered to. One open
  * call-back task per customer or lead: more tries count on it. A later
  * answered call with the same customer or number closes it. Fed the finished
- * call records; the database work runs in the background.
+ * call records; the database work runs in the background, a few statements
+ * for a batch of calls.
  */
 export class MissedCallTasks {
   private readonly closeJob: (context: Record<string, unknown>, call: FinishedCall) => Promise<void>
   private readonly openJob: (context: Record<string, unknown>, call: FinishedCall) => Promise<void>
 
   constructor(private readonly options: MissedCallTasksOptions) {
-    this.closeJob = options.jobs.define('close-call-back-tasks', (call: FinishedCall) => this.close(call))
-    this.openJob = options.jobs.define('missed-call-task', (call: FinishedCall) => this.open(call))
+    this.closeJob = options.jobs.defineBatch('close-call-back-tasks', (calls: FinishedCall[]) => this.close(calls))
+    this.openJob = options.jobs.defineBatch('missed-call-task', (calls: FinishedCall[]) => this.open(calls))
   }
 
   /** The CallRecorder's finished-record listener. */
@@ -49,50 +50,74 @@ export class MissedCallTasks {
     void this.openJob({ callId: call.callId }, call)
   }
 
-  private async open(call: FinishedCall): Promise<void> {
+  private async open(calls: FinishedCall[]): Promise<void[]> {
     const { db, logger, now, dueMinutes } = this.options
-    const log = logger.child({ callId: call.callId })
-    let assignee: string | null
-    let leadId: number | null = null
     // Routed while the CRM was unreachable: the caller may be a customer after all.
-    const customerId = call.customerId ?? (call.degraded && call.caller ? await customerOfPhone(db, call.caller) : null)
-    if (customerId !== null) {
-      assignee = (await responsibleForCustomer(db, customerId)) ?? call.agentId
-    } else {
-      const lead = call.leadId !== null ? { id: call.leadId, agentId: null } : await this.leadOfCall(call)
-      if (!lead) {
-        log.info({ caller: call.caller }, 'missed call from a withheld or unusable number: nobody to call back')
-        return
+    const degraded = calls.filter((c) => c.customerId === null && c.degraded && c.caller).map((c) => c.caller!)
+    const customerOfPhone = await customersOfPhones(db, degraded)
+    const customerOf = (c: FinishedCall) => c.customerId ?? (c.degraded && c.caller ? customerOfPhone.get(c.caller) ?? null : null)
+    const responsible = await responsibleForCustomers(db, calls.flatMap((c) => customerOf(c) ?? []))
+    const leads = await this.leadsOfCalls(calls.filter((c) => customerOf(c) === null))
+    const orders: { call: FinishedCall; order: CallBackTaskOrder }[] = []
+    for (const call of calls) {
+      const customerId = customerOf(call)
+      let assignee: string | null
+      let leadId: number | null = null
+      if (customerId !== null) {
+        assignee = responsible.get(customerId) ?? call.agentId
+      } else {
+        const lead = leads.get(call)
+        if (!lead) {
+          logger.debug({ callId: call.callId, caller: call.caller }, 'missed call from a withheld or unusable number: nobody to call back')
+          continue
+        }
+        leadId = lead.id
+        assignee = call.agentId ?? lead.agentId
       }
-      leadId = lead.id
-      assignee = call.agentId ?? lead.agentId
+      const who = call.callerName ?? call.caller ?? 'the caller'
+      const dueAt = (call.endedAt ?? now()) + dueMinutes * 60_000
+      orders.push({ call, order: { customerId, leadId, assigneeAgentId: assignee, title: `Call back ${who} (missed call)`, dueAt, callId: call.callId } })
     }
-    const who = call.callerName ?? call.caller ?? 'the caller'
-    const { task, created } = await openCallBackTask(db, {
-      customerId,
-      leadId,
-      assigneeAgentId: assignee,
-      title: `Call back ${who} (missed call)`,
-      dueAt: (call.endedAt ?? now()) + dueMinutes * 60_000,
-      callId: call.callId
+    const tasks = orders.length === 0 ? [] : await openCallBackTasks(db, orders.map((o) => o.order))
+    tasks.forEach(({ task, created }, i) => {
+      const { call, order } = orders[i]!
+      const assignee = order.assigneeAgentId
+      logger.debug({ callId: call.callId, taskId: task.id, assignee, customerId: order.customerId, leadId: order.leadId, attempts: task.attempts, created }, created ? 'call-back task created' : 'call-back task already open; try counted')
+      if (created && assignee) this.options.notify(assignee, { type: 'task', callId: call.callId, task, why: 'missed-call' })
     })
-    log.info({ taskId: task.id, assignee, customerId, leadId, attempts: task.attempts, created }, created ? 'call-back task created' : 'call-back task already open; try counted')
-    if (created && assignee) this.options.notify(assignee, { type: 'task', callId: call.callId, task, why: 'missed-call' })
+    return calls.map(() => undefined)
   }
 
-  private async close(call: FinishedCall): Promise<void> {
-    const closed = await closeCallBackTasks(this.options.db, { customerId: call.customerId, phone: call.caller }, this.options.now(), call.callId)
-    for (const task of closed) {
-      this.options.logger.info({ callId: call.callId, taskId: task.id }, 'call-back task closed by an answered call')
-      if (task.assigneeAgentId) this.options.notify(task.assigneeAgentId, { type: 'task-closed', callId: call.callId, taskId: task.id, why: 'answered call' })
+  private async close(calls: FinishedCall[]): Promise<void[]> {
+    const at = this.options.now()
+    const closed = await closeCallBackTasksOf(this.options.db, calls.map((c) => ({ callId: c.callId, customerId: c.customerId, phone: c.caller, at })))
+    for (const { callId, task } of closed) {
+      this.options.logger.debug({ callId, taskId: task.id }, 'call-back task closed by an answered call')
+      if (task.assigneeAgentId) this.options.notify(task.assigneeAgentId, { type: 'task-closed', callId, taskId: task.id, why: 'answered call' })
     }
+    return calls.map(() => undefined)
   }
 
-  private async leadOfCall(call: FinishedCall): Promise<{ id: number; agentId: string | null } | null> {
-    const seen = this.options.leadOf(call.callId)
-    const lead = seen ? await seen : null
-    if (lead) return lead
-    return call.caller ? findOpenLeadByPhone(this.options.db, call.caller) : null
+  /** The lead of each call: the one the capture found or made, else the open lead of its number. */
+  private async leadsOfCalls(calls: FinishedCall[]): Promise<Map<FinishedCall, { id: number; agentId: string | null }>> {
+    const leads = new Map<FinishedCall, { id: number; agentId: string | null }>()
+    const rest: FinishedCall[] = []
+    for (const call of calls) {
+      if (call.leadId !== null) {
+        leads.set(call, { id: call.leadId, agentId: null })
+        continue
+      }
+      const seen = this.options.leadOf(call.callId)
+      const lead = seen ? await seen : null
+      if (lead) leads.set(call, lead)
+      else if (call.caller) rest.push(call)
+    }
+    const byPhone = await findOpenLeadsByPhones(this.options.db, [...new Set(rest.map((c) => c.caller!))])
+    for (const call of rest) {
+      const lead = byPhone.get(call.caller!)
+      if (lead) leads.set(call, lead)
+    }
+    return leads
   }
 }
 
@@ -112,7 +137,15 @@ interface FinishedCall {
   degraded?: boolean
 }
 
-async function customerOfPhone(db: Kysely<Database>, phone: string): Promise<number | null> {
-  const row = await db.selectFrom('customer_phones').select('customer_id').where('phone', '=', phone).executeTakeFirst()
-  return row ? Number(row.customer_id) : null
+async function customersOfPhones(db: Kysely<Database>, phones: readonly string[]): Promise<Map<string, number>> {
+  if (phones.length === 0) return new Map()
+  const rows = await db.selectFrom('customer_phones').select(['phone', 'customer_id']).where('phone', 'in', [...new Set(phones)]).execute()
+  return new Map(rows.map((row) => [row.phone, Number(row.customer_id)]))
+}
+
+/** Who each customer's call-back goes to: their owner, else the last agent who worked with them. */
+async function responsibleForCustomers(db: Kysely<Database>, ids: readonly number[]): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('customers').select(['id', 'owner_agent_id', 'last_agent_id']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((row) => [Number(row.id), row.owner_agent_id ?? row.last_agent_id ?? null]))
 }

@@ -4,6 +4,9 @@ import type { Database } from '../crm/schema.js'
 import { claimDueReminders, claimEscalations } from '../crm/task-schedule.repository.js'
 import { isConnectionError } from '../errors.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
+import { RepeatedWarnings, type UndeliveredCause } from './repeated-warnings.js'
+
+export type { UndeliveredCause } from './repeated-warnings.js'
 
 export interface TaskRemindersOptions {
   db: Kysely<Database>
@@ -13,6 +16,8 @@ export interface TaskRemindersOptions {
   pollMs: number
   /** How long a task may stay overdue before the assignee's team lead is told. */
   escalateAfterMs: number
+  /** Least time between two summary lines of one cause of undelivered notices (default 10 minutes). */
+  summaryEveryMs?: number
 }
 
 /**
@@ -20,12 +25,29 @@ export interface TaskRemindersOptions {
  * assignee's team lead when it stays overdue past the configured time. Polls
  * the database every few seconds; each task is claimed in the same statement
  * that marks it, so several servers never remind twice. Time is the injected clock.
+ *
+ * A notice nobody can receive (no assignee, no team lead) is claimed like the
+ * others, so each task counts once; the log gets the first one of each cause,
+ * then a summary line now and then, and every one is counted (onUndelivered, /metrics).
  */
 export class TaskReminders {
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | null = null
+  private readonly warnings: RepeatedWarnings
 
-  constructor(private readonly options: TaskRemindersOptions) {}
+  constructor(private readonly options: TaskRemindersOptions) {
+    this.warnings = new RepeatedWarnings(options.logger, options.now, options.summaryEveryMs ?? 600_000)
+  }
+
+  /** Called once per task notice that had nobody to go to, with its cause. */
+  onUndelivered(listener: (cause: UndeliveredCause) => void): void {
+    this.warnings.listeners.push(listener)
+  }
+
+  /** Undelivered notices so far, by cause. */
+  undelivered(cause: UndeliveredCause): number {
+    return this.warnings.total(cause)
+  }
 
   start(): void {
     if (this.timer) return
@@ -54,16 +76,17 @@ export class TaskReminders {
       for (const task of await claimDueReminders(db, at)) {
         const overdueMinutes = Math.max(0, Math.floor((at - Date.parse(task.dueAt)) / 60_000))
         if (task.assigneeAgentId) notify(task.assigneeAgentId, { type: 'reminder', callId: task.callId, task, escalated: false, overdueMinutes })
-        else logger.warn({ taskId: task.id }, 'task fell due with nobody assigned')
+        else this.warnings.count('no-assignee', { taskId: task.id })
       }
       for (const { task, teamLeadAgentId, overdueMinutes } of await claimEscalations(db, at, escalateAfterMs)) {
         if (!teamLeadAgentId) {
-          logger.warn({ taskId: task.id, assignee: task.assigneeAgentId }, 'overdue task has no team lead to escalate to')
+          this.warnings.count('no-team-lead', { taskId: task.id, assignee: task.assigneeAgentId })
           continue
         }
-        logger.info({ taskId: task.id, assignee: task.assigneeAgentId, teamLead: teamLeadAgentId, overdueMinutes }, 'overdue task escalated')
+        logger.debug({ taskId: task.id, assignee: task.assigneeAgentId, teamLead: teamLeadAgentId, overdueMinutes }, 'overdue task escalated')
         notify(teamLeadAgentId, { type: 'reminder', callId: task.callId, task, escalated: true, overdueMinutes })
       }
+      this.warnings.summarise()
     } catch (err) {
       if (isConnectionError(err)) logger.warn({ err }, 'database unreachable; task reminders wait for the next poll')
       else logger.error({ err }, 'task reminder poll failed')

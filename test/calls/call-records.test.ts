@@ -34,11 +34,16 @@ t.test('an owner who does not answer and nobody after: a missed call with every 
   const routed = await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN, dialed: SPRING_LINE, callId: 'rec-2' } })
   let targets = routed.body.decision.targets as { agentId: string }[]
   const offered: string[] = []
+  let queued: unknown = undefined
   while (targets.length > 0) {
     offered.push(targets[0]!.agentId)
     const next = await request(`${url}/v1/interactions/rec-2/no-answer`, { method: 'POST', body: { agentId: targets[0]!.agentId } })
     targets = next.body.decision.targets
+    queued = next.body.queued
   }
+  // The VIP rule ends in its queue: the call waits there until the caller hangs up.
+  t.match(queued, { queue: 'vip' })
+  await request(`${url}/v1/interactions/rec-2/ended`, { method: 'POST', body: { outcome: 'missed' } })
   const { row, steps } = await callRow(app, 'rec-2')
   t.equal(row?.outcome, 'missed')
   t.equal(row?.answered_at, null)

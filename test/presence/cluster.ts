@@ -30,7 +30,10 @@ export interface ClusterSetup {
   redisUrl: string
 }
 
-/** Rules for the tests: every call to the "floor" team, longest idle first, ringing long enough never to time out during a test. */
+/**
+ * Rules for the tests: every call to the "floor" team, longest idle first, ringing long enough never
+ * to time out during a test; a call nobody can take ends at once (voicemail), as these tests expect.
+ */
 const RULES = `rules:
   - name: everyone
     route:
@@ -38,15 +41,18 @@ const RULES = `rules:
         strategy: longest-idle
         ring: 10m
     otherwise:
-      queue: floor
+      voicemail:
 `
 
+/** The same floor, where a call nobody can take waits in queue "floor" instead. */
+export const QUEUE_RULES = RULES.replace('      voicemail:\n', '      queue: floor\n')
+
 /** A fresh schema, a fresh key prefix (its keys deleted at teardown) and the test rules. */
-export async function clusterSetup(t: Test, redisUrl = TEST_REDIS_URL): Promise<ClusterSetup> {
+export async function clusterSetup(t: Test, redisUrl = TEST_REDIS_URL, rules = RULES): Promise<ClusterSetup> {
   const schema = await freshSchema(t)
   const prefix = `cti-test-${randomBytes(4).toString('hex')}:`
   const rulesDir = await mkdtemp(join(tmpdir(), 'cti-rules-'))
-  await writeFile(join(rulesDir, 'rules.yaml'), RULES)
+  await writeFile(join(rulesDir, 'rules.yaml'), rules)
   await writeFile(join(rulesDir, 'catalog.yaml'), 'teams: [floor]\n')
   await writeFile(join(rulesDir, 'calendar.yaml'), 'calendar:\n  timezone: UTC\n  hours:\n    mon-fri: 09:00-19:00\n')
   t.teardown(() => deleteKeys(prefix))

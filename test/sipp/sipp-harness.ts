@@ -43,6 +43,7 @@ export async function serverOnDrachtio(t: Test, mode: 'redirect' | 'in-path', en
   await connected()
   return {
     app,
+    url,
     /** Resolves once connected to drachtio-server (again). */
     connected,
     /** Rings the named agents at their own sipp phone's port, everyone else at `others`. */

@@ -12,6 +12,7 @@ import { labels } from './labels.js'
 import { createNotices, isNotice } from './notices.js'
 import { createStateButtons } from './state-buttons.js'
 import { createTaskList } from './tasks.js'
+import { createWaiting, isWaiting } from './waiting.js'
 
 const TOKEN_KEY = 'cti.agent.token'
 const STATE_REFRESH_MS = 15_000
@@ -37,6 +38,7 @@ const api = createApi({ token: () => session.token, onUnauthorized: () => signOu
 const calls = createCallList()
 const callsView = createCallsView({ list: calls, current: byId('current'), slot: byId('card-slot'), recentList: byId('recent-list'), recentEmpty: byId('recent-empty') })
 const notices = createNotices(byId('notice-list'))
+const waiting = createWaiting(byId('waiting'))
 const tasks = createTaskList({ list: byId('task-list'), empty: byId('tasks-empty'), api })
 const state = createStateButtons({
   badge: byId('state-now'),
@@ -52,6 +54,10 @@ function setConnection(status, text) {
 }
 
 function receive(event) {
+  if (isWaiting(event)) {
+    waiting.show(event)
+    return
+  }
   const title = calls.apply(event)
   if (title) document.title = title
   callsView.render()
@@ -105,6 +111,7 @@ function signOut(message) {
   session.channel?.close()
   session.channel = null
   calls.clear()
+  waiting.clear()
   callsView.render()
   setConnection('off', labels.connection.off)
   showSignIn(message)

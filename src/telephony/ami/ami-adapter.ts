@@ -2,8 +2,11 @@ import type { Logger } from 'pino'
 import type { Agent } from '../../crm/agent.repository.js'
 import type { AgentIndex } from '../../routing/agent-index.js'
 import { AgentDirectory } from './agent-directory.js'
+import type { TransferEvents, TransferRequest } from '../../interactions/call-control.js'
 import { AmiClient } from './ami-client.js'
+import { AmiErrors } from './ami-errors.js'
 import { field, type AmiMessage } from './ami-message.js'
+import { DEFAULT_ANNOUNCE_SECONDS } from './call-moves.js'
 import { CallBacks, type CallBackRequest, type PlacedCallBack } from './call-backs.js'
 import { DeviceStates } from './device-states.js'
 import { InboundCalls, type CallLifecycle, type DialplanContexts } from './inbound-calls.js'
@@ -25,6 +28,8 @@ export interface AmiSettings {
   wrapUpSeconds: number
   /** Seconds between checks of the channels Asterisk has (CoreShowChannels) for calls whose Hangup was lost; 0 turns them off. */
   reconcileSeconds?: number
+  /** Seconds between announcements to a caller waiting in a queue, unless the queue's settings say (AMI_ANNOUNCE_SECONDS). */
+  announceSeconds?: number
 }
 
 export interface AmiAdapterOptions {
@@ -37,6 +42,8 @@ export interface AmiAdapterOptions {
   now: () => number
   /** Told at every login after the first (for the reconnects metric). */
   onReconnected?: () => void
+  /** The queue's own announcement interval (its settings in the rules), when it has one. */
+  queueAnnounceSeconds?: (queue: string) => number | undefined
 }
 
 /**
@@ -61,7 +68,9 @@ export class AmiAdapter {
     this.client = new AmiClient({ ...settings, logger })
     const send = (fields: Record<string, string>) => this.client.action(fields)
     this.devices = new DeviceStates({ index: options.index, directory: this.directory, logger, now: options.now, wrapUpSeconds: settings.wrapUpSeconds })
-    this.inbound = new InboundCalls({ lifecycle, directory: this.directory, send, contexts: settings.contexts, logger, now: options.now })
+    const announceSeconds = (queue: string) => options.queueAnnounceSeconds?.(queue) ?? settings.announceSeconds ?? DEFAULT_ANNOUNCE_SECONDS
+    const channels = () => listChannels(this.client, logger)
+    this.inbound = new InboundCalls({ lifecycle, directory: this.directory, send, contexts: settings.contexts, logger, now: options.now, announceSeconds, channels })
     const mark = () => this.inbound.mark()
     this.callBacks = new CallBacks({ lifecycle, directory: this.directory, send, agentsContext: settings.contexts.agents, outboundContext: settings.outboundContext, logger, mark })
     this.client.onEvent((event) => {
@@ -121,6 +130,18 @@ export class AmiAdapter {
 
   placeCallBack(request: CallBackRequest): Promise<PlacedCallBack> {
     return this.callBacks.place(request)
+  }
+
+  /** A blind transfer of an inbound call (CallControl.transfer); call-backs are refused. */
+  transfer(request: TransferRequest, events: TransferEvents): Promise<void> {
+    if (!this.client.connected) return Promise.reject(AmiErrors.unavailable())
+    if (!this.inbound.holds(request.callId) && this.callBacks.holds(request.callId)) return Promise.reject(AmiErrors.notTransferable(request.callId))
+    return this.inbound.transfer(request, events)
+  }
+
+  /** Whether a live inbound call or call-back of that id is followed here. */
+  holds(callId: string): boolean {
+    return this.inbound.holds(callId) || this.callBacks.holds(callId)
   }
 
   /** Resolves once the re-sync after the latest login is over (tests wait on it). */

@@ -14,6 +14,14 @@ export interface CallBackRequest {
   /** The agent asking to call (click-to-call); the core must pick them, else the request is refused. */
   agentId?: string | null
   product?: string | null
+  /**
+   * What the call is for, when an agent asks from their page: the customer or lead whose card the
+   * call shows and the task it comes from. Recorded with the call (a 'callback-for' step) and set on
+   * the agent's leg (CTI_CUSTOMER_ID, CTI_LEAD_ID, CTI_TASK_ID) for the dialplan and the CDR.
+   */
+  customerId?: string | null
+  leadId?: string | null
+  taskId?: string | null
 }
 
 /** What a placed call-back is, as the HTTP answer shows it. */
@@ -59,6 +67,19 @@ interface CallBack {
   answered: boolean
   /** When the call-back was last known alive, and the place of that in the event stream. */
   seen: StreamMark
+  /** The customer, lead and task the call is for, as channel variables. */
+  about: Record<string, string>
+}
+
+/** The channel variables naming what a call-back is for (only those given). */
+function aboutOf(request: CallBackRequest): Record<string, string> {
+  const about: Record<string, string> = {}
+  // Ids only: a comma or a quote would split Originate's Variable list.
+  const id = (value: string) => value.replace(/[^A-Za-z0-9_.:-]/g, '')
+  if (request.customerId) about.CTI_CUSTOMER_ID = id(request.customerId)
+  if (request.leadId) about.CTI_LEAD_ID = id(request.leadId)
+  if (request.taskId) about.CTI_TASK_ID = id(request.taskId)
+  return about
 }
 
 /**
@@ -89,7 +110,11 @@ export class CallBacks {
       throw AmiErrors.noAgent(routed.decision.reason)
     }
     const phone = routed.caller.phone.e164
-    const call: CallBack = { callId, phone, agentId: target.agentId, log: this.options.logger.child({ callId }), uniqueid: null, answered: false, seen: this.options.mark() }
+    const call: CallBack = { callId, phone, agentId: target.agentId, log: this.options.logger.child({ callId }), uniqueid: null, answered: false, seen: this.options.mark(), about: aboutOf(request) }
+    if (Object.keys(call.about).length > 0) {
+      const identified = routed.caller.customer?.id ?? null
+      lifecycle.note(callId, 'callback-for', { ...call.about, identifiedCustomerId: identified === null ? null : String(identified) }, target.agentId)
+    }
     try {
       await this.originate(call, target)
     } catch (err) {
@@ -98,6 +123,13 @@ export class CallBacks {
       throw err
     }
     return { callId, agentId: target.agentId, customerId: routed.caller.customer?.id ?? null, phone, ringSeconds: target.ringSeconds }
+  }
+
+  /** Whether this call-back is being placed or talked on now. */
+  holds(callId: string): boolean {
+    for (const call of this.pending.values()) if (call.callId === callId) return true
+    for (const call of this.byUniqueid.values()) if (call.callId === callId) return true
+    return false
   }
 
   /** Feeds one event: OriginateResponse of a pending call-back, Hangup of a placed one. */
@@ -157,7 +189,7 @@ export class CallBacks {
         Priority: '1',
         CallerID: `"Call-back" <${call.phone}>`,
         Timeout: String((target.ringSeconds + 5) * 1000),
-        Variable: `CTI_RING=${target.ringSeconds},CTI_CALLBACK=1,CTI_CALLID=${call.callId},CTI_PHONE=${call.phone}`,
+        Variable: [`CTI_RING=${target.ringSeconds}`, 'CTI_CALLBACK=1', `CTI_CALLID=${call.callId}`, `CTI_PHONE=${call.phone}`, ...Object.entries(call.about).map(([k, v]) => `${k}=${v}`)].join(','),
         Async: 'true'
       })
     } catch (err) {

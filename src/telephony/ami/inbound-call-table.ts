@@ -1,7 +1,9 @@
 import type { Logger } from 'pino'
 import type { FinalAction } from '../../routing/types.js'
 import { describe, field, type AmiMessage } from './ami-message.js'
+import type { QueueSpot } from '../queue-spot.js'
 import { RecentIds } from './recent-ids.js'
+import type { TransferLeg } from './call-transfers.js'
 
 /** A move sent while the connection dropped: Asterisk may or may not have made it. */
 export interface PendingMove {
@@ -22,12 +24,18 @@ export interface InboundCall {
   answered: boolean
   final: FinalAction | null
   unconfirmed: PendingMove | null
+  /** Where the call waits in a queue (in the holding context), or null when it does not wait. */
+  queued: QueueSpot | null
   /** When the server last knew the call alive: its last event, or the last channel list that showed it. */
   lastSeenAt: number
   /** The place of that event among all events received, to tell whether a channel list is older. */
   lastSeenSeq: number
   /** The caller hung up while an agent was offered: the end waits briefly for late answer events. */
   hungUp: { cause: string | undefined; timer: NodeJS.Timeout } | null
+  /** A blind transfer ringing its target, or the caller held after one not taken. */
+  transfer: TransferLeg | null
+  /** An agent talked with the caller at some point (the call stays answered when it moves on after a transfer). */
+  talked: boolean
 }
 
 /** A point in the event stream: what was received before an action was sent, and when. */
@@ -71,8 +79,8 @@ export class InboundCallTable {
     return { seq: this.seq, at: this.now() }
   }
 
-  add(call: Omit<InboundCall, 'lastSeenAt' | 'lastSeenSeq' | 'hungUp'>): InboundCall {
-    const followed: InboundCall = { ...call, lastSeenAt: this.now(), lastSeenSeq: this.seq, hungUp: null }
+  add(call: Omit<InboundCall, 'lastSeenAt' | 'lastSeenSeq' | 'hungUp' | 'queued' | 'transfer' | 'talked'>): InboundCall {
+    const followed: InboundCall = { ...call, lastSeenAt: this.now(), lastSeenSeq: this.seq, hungUp: null, queued: null, transfer: null, talked: false }
     this.calls.set(call.callId, followed)
     this.channels.set(call.uniqueid, followed)
     return followed

@@ -1,14 +1,18 @@
 import type { Logger } from 'pino'
 import type { InteractionRouter } from '../../interactions/interaction-router.js'
-import type { OfferFailure } from '../../routing/call-router.js'
+import type { TransferEvents, TransferRequest } from '../../interactions/call-control.js'
 import type { AgentDirectory } from './agent-directory.js'
 import { callerIdValue, describe, field, type AmiMessage } from './ami-message.js'
-import { CallMoves } from './call-moves.js'
+import { CallMoves, DEFAULT_HOLD_CONTEXT } from './call-moves.js'
+import { CallTransfers, DEFAULT_TRANSFER_CONTEXT } from './call-transfers.js'
+import { AmiErrors } from './ami-errors.js'
 import { deviceOf } from './channel-name.js'
 import { InboundCallTable, type InboundCall, type StreamMark } from './inbound-call-table.js'
+import { DIAL_FAILURES } from './dial-failures.js'
+import { followQueue, followTransferHold } from './queue-follow.js'
 
 /** The lifecycle calls the adapter drives; InteractionRouter provides them. */
-export type CallLifecycle = Pick<InteractionRouter, 'route' | 'failed' | 'answered' | 'ended' | 'ringing' | 'note'>
+export type CallLifecycle = Pick<InteractionRouter, 'route' | 'failed' | 'answered' | 'ended' | 'ringing' | 'note'> & Partial<Pick<InteractionRouter, 'onEvent'>>
 
 /** Sends one AMI action and resolves with its response (AmiClient.action). */
 export type SendAction = (fields: Record<string, string>) => Promise<AmiMessage>
@@ -21,6 +25,18 @@ export interface DialplanContexts {
   wait: string
   /** Final actions by extension: voicemail, reject, queue; the argument is in CTI_FINAL. */
   final: string
+  /**
+   * Where a call waits in one of the server's queues: music on hold, and every CTI_ANNOUNCE_EVERY
+   * seconds the position and wait the server keeps in CTI_QUEUE_POSITION and CTI_QUEUE_WAIT.
+   * Default cti-queue-hold.
+   */
+  hold?: string
+  /**
+   * Where a blind transfer dials its target (Redirect target, the extension is the target's), then
+   * reports a target who did not take it with a CtiTransferResult UserEvent and holds the caller
+   * (extension `hold`). Default cti-transfer.
+   */
+  transfer?: string
 }
 
 /** UserEvent names the shipped dialplan sends. */
@@ -45,25 +61,20 @@ export interface InboundCallsOptions {
   contexts: DialplanContexts
   logger: Logger
   now: () => number
+  /** Seconds between announcements of position and wait to a caller waiting in `queue`. */
+  announceSeconds?: (queue: string) => number
   /**
    * How long the end of a call whose caller hung up while an agent was offered waits for
    * answer events that Asterisk may still send about it (DialEnd, BridgeEnter, the dial result).
    */
   lateEventsMs?: number
+  /** The channels Asterisk has now (CoreShowChannels), for a transfer Asterisk said nothing about. */
+  channels?: () => Promise<ChannelSnapshot[]>
 }
 
 const LATE_EVENTS_MS = 500
 
-/** Dial()'s DIALSTATUS values that mean the agent did not take the call, and how. */
-export const DIAL_FAILURES: Record<string, OfferFailure> = {
-  NOANSWER: 'ring-timeout',
-  BUSY: 'busy',
-  CONGESTION: 'unreachable',
-  CHANUNAVAIL: 'unreachable',
-  INVALIDARGS: 'unreachable',
-  DONTCALL: 'declined',
-  TORTURE: 'declined'
-}
+export { DIAL_FAILURES }
 
 /**
  * Inbound calls as the shipped dialplan hands them over: a CtiRoute UserEvent
@@ -78,10 +89,17 @@ export const DIAL_FAILURES: Record<string, OfferFailure> = {
 export class InboundCalls {
   private readonly table: InboundCallTable
   private readonly moves: CallMoves
+  private readonly transfers: CallTransfers
 
   constructor(private readonly options: InboundCallsOptions) {
     this.table = new InboundCallTable(options.now, options.logger)
     this.moves = new CallMoves({ ...options, table: this.table, finish: (call, detail) => this.finish(call, detail) })
+    const channels = options.channels ?? (() => Promise.resolve([]))
+    this.transfers = new CallTransfers({ ...options, context: options.contexts.transfer ?? DEFAULT_TRANSFER_CONTEXT, channels })
+    options.lifecycle.onEvent?.((event) => {
+      followQueue(this.table, this.moves, event)
+      followTransferHold(this.table, this.moves, event)
+    })
   }
 
   get inProgress(): number {
@@ -98,8 +116,24 @@ export class InboundCalls {
     return this.table.mark()
   }
 
+  /** Whether this call is followed here and its caller still on the line. */
+  holds(callId: string): boolean {
+    const call = this.table.get(callId)
+    return call !== undefined && call.hungUp === null
+  }
+
+  /** A blind transfer of an answered call (or of one held after a transfer not taken); see CallTransfers. */
+  transfer(request: TransferRequest, events: TransferEvents): Promise<void> {
+    const call = this.table.get(request.callId)
+    if (!call || call.hungUp) return Promise.reject(AmiErrors.callNotLive(request.callId))
+    return this.transfers.start(call, request, events)
+  }
+
   /** Feeds one event; events that are not about inbound calls are ignored. */
   handle(event: AmiMessage): void {
+    const followed = this.table.callOf(event, true)
+    // The target's leg of a transfer is the transfer's, not an offer of the call's.
+    if (followed?.transfer && this.transfers.handle(followed, event)) return
     switch (field(event, 'event')) {
       case 'UserEvent':
         return this.userEvent(event)
@@ -148,7 +182,7 @@ export class InboundCalls {
         continue
       }
       this.table.aliveAt(call, asked)
-      if (call.unconfirmed && now.context === this.options.contexts.wait) {
+      if (call.unconfirmed && (now.context === this.options.contexts.wait || now.context === (this.options.contexts.hold ?? DEFAULT_HOLD_CONTEXT))) {
         // The move was lost with the connection: the call still waits, so send it again.
         const move = call.unconfirmed
         call.unconfirmed = null
@@ -255,7 +289,7 @@ export class InboundCalls {
       return
     }
     const cause = [field(event, 'cause'), field(event, 'cause-txt')].filter(Boolean).join(' ') || undefined
-    if (call.answered || call.final || call.offered === null) return this.finish(call, { cause, outcome: call.answered || call.final ? undefined : 'abandoned' })
+    if (call.answered || call.final || call.offered === null) return this.finish(call, { cause, outcome: call.answered || call.talked || call.final ? undefined : 'abandoned' })
     // An agent was being offered: Asterisk publishes each channel's events on its own, so the
     // answer (DialEnd, BridgeEnter, the dial result) may still come after the caller's Hangup.
     call.hungUp = { cause, timer: setTimeout(() => this.settled(call), this.options.lateEventsMs ?? LATE_EVENTS_MS) }
@@ -264,23 +298,24 @@ export class InboundCalls {
   /** The wait for late events after the caller's Hangup is over. */
   private settled(call: InboundCall): void {
     const cause = call.hungUp?.cause
-    this.finish(call, { cause, outcome: call.answered ? undefined : 'abandoned' }, call.lastSeenAt)
+    this.finish(call, { cause, outcome: call.answered || call.talked ? undefined : 'abandoned' }, call.lastSeenAt)
   }
 
   private vanished(call: InboundCall, step: string, cause: string, message: string): void {
     call.log.warn({ channel: call.channel, lastSeenAt: new Date(call.lastSeenAt).toISOString() }, message)
     this.options.lifecycle.note(call.callId, step, { found: 'channel gone' })
-    this.finish(call, { cause, outcome: call.answered || call.final ? undefined : 'abandoned' }, call.lastSeenAt)
+    this.finish(call, { cause, outcome: call.answered || call.talked || call.final ? undefined : 'abandoned' }, call.lastSeenAt)
   }
 
   private answer(call: InboundCall, agentId: string): void {
     if (call.answered) return
-    if (this.options.lifecycle.answered(call.callId, agentId)) call.answered = true
+    if (this.options.lifecycle.answered(call.callId, agentId)) call.answered = call.talked = true
   }
 
   private finish(call: InboundCall, detail: { outcome?: 'abandoned' | 'failed'; cause?: string }, at = this.options.now()): void {
     if (this.table.get(call.callId) !== call) return
     if (call.hungUp) clearTimeout(call.hungUp.timer)
+    this.transfers.forget(call)
     this.table.ended(call)
     this.options.lifecycle.ended(call.callId, { ...detail, at })
   }

@@ -39,6 +39,22 @@ export interface SrfDialog {
   connected: boolean
   destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>
   on(event: 'destroy', listener: (req: unknown, reason?: string) => void): void
+  /** A REFER in the dialog (an agent's phone's own transfer button); without a listener drachtio-srf answers 200. */
+  on(event: 'refer', listener: (req: SrfRequest, res: SrfResponse) => void): void
+  /** Sends a re-INVITE with this SDP as the offer; resolves with the far end's answer. */
+  modify(sdp: string): Promise<string>
+  /** Sends a request in the dialog (NOTIFY, INFO); resolves with the final response. */
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfResponse>
+}
+
+/**
+ * What createUAC gives for an INVITE sent without SDP with `noAck`: the far end's offer (in its
+ * 200), answered in the ACK by `ack`, or abandoned by `destroy` (ACK then BYE).
+ */
+export interface SrfLateAnswer {
+  sdp: string
+  ack(localSdp: string): Promise<SrfDialog>
+  destroy(): Promise<void>
 }
 
 /** A failure of createUAC: the final SIP status the far end answered with. */
@@ -70,6 +86,12 @@ export interface Srf {
     opts: { headers?: Record<string, string>; localSdp?: string; callingNumber?: string; callingName?: string },
     progress?: { cbRequest?: (err: Error | null, req: SrfRequest) => void; cbProvisional?: (res: SrfResponse) => void }
   ): Promise<SrfDialog>
+  /** An INVITE without SDP (3PCC): a 200 with an offer comes back unacknowledged; one without SDP as a dialog. */
+  createUAC(
+    uri: string,
+    opts: { headers?: Record<string, string>; noAck: true; callingNumber?: string; callingName?: string },
+    progress?: { cbRequest?: (err: Error | null, req: SrfRequest) => void; cbProvisional?: (res: SrfResponse) => void }
+  ): Promise<SrfLateAnswer | SrfDialog>
 }
 
 /** A new drachtio-srf instance, not connected yet. */

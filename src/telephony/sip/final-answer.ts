@@ -1,4 +1,6 @@
 import type { RouteDecision } from '../../routing/types.js'
+import type { QueueSpot } from '../queue-spot.js'
+import { queueHeaders } from './queue-wait.js'
 import type { SipSettings } from './settings.js'
 import type { Refusal } from './sip-call.js'
 
@@ -20,6 +22,17 @@ export function finalAnswer(decision: RouteDecision, settings: SipSettings, last
   }
   const why = final.kind === 'queue' ? `no agent available (queue ${final.queue})` : 'no agent available (voicemail not configured)'
   return { status: settings.noAgentStatus, headers: { ...rule, ...retryAfter(settings) }, outcome: missed, why }
+}
+
+/**
+ * Redirect mode cannot hold a call: one that must wait goes to the PBX's park URI (302), naming
+ * the queue and, when the core knows it, the position and estimated wait. The PBX holds it from
+ * then on; the server's record says redirected.
+ */
+export function parkAnswer(decision: RouteDecision, parkUri: string, spot: QueueSpot | null): Refusal {
+  const queue = spot?.queue ?? (decision.final.kind === 'queue' ? decision.final.queue : '')
+  const headers: Record<string, string> = { 'X-Route-Rule': decision.rule ?? 'fallback', Contact: `<${parkUri}>`, ...(spot ? queueHeaders(spot) : { 'X-Queue-Name': queue }) }
+  return { status: 302, headers, outcome: 'redirected', why: `parked at the PBX (queue ${queue})` }
 }
 
 function retryAfter(settings: SipSettings): Record<string, string> {

@@ -4,6 +4,9 @@ import { agentUri } from './agent-uri.js'
 import type { SrfDialog, SrfRequest, SrfResponse, SrfSipError } from './drachtio.js'
 import { finalAnswer } from './final-answer.js'
 import { endCall, type InviteDeps, type InviteStep } from './invite-chain.js'
+import { waitInQueue } from './queue-follow.js'
+import { queuedSpot } from '../queue-spot.js'
+import { SipBridge } from './sip-bridge.js'
 import type { SipCall } from './sip-call.js'
 
 type LegResult = { kind: 'answered'; dialog: SrfDialog } | { kind: 'failed'; why: OfferFailure; status: number | null } | { kind: 'lost' }
@@ -12,15 +15,23 @@ type LegResult = { kind: 'answered'; dialog: SrfDialog } | { kind: 'failed'; why
  * In-path mode (a B2BUA): rings each target from here for its ring time; on
  * no answer, busy or decline asks the core again (the agent who failed is
  * excluded), until one answers — then bridges the caller to them and stays
- * in both dialogs to see the BYE — or the decision's final action applies.
+ * in both dialogs to see the BYE — or the decision's final action applies. A decision that
+ * parks the call in a queue holds the INVITE (182 Queued) until the core chooses an agent.
  */
 export const ringInPath: InviteStep = {
   name: 'ring-in-path',
   async run(call, deps) {
     let decision: RouteDecision | null = call.routed?.decision ?? null
     let lastFailure: OfferFailure | null = null
-    while (decision && decision.targets[0]) {
-      const target = decision.targets[0]
+    for (;;) {
+      const spot = queuedSpot(decision)
+      if (spot) {
+        decision = await waitInQueue(call, deps, spot)
+        if (call.stopped) return
+        continue
+      }
+      const target = decision?.targets[0]
+      if (!target) break
       const pbxHost = deps.settings.extensionHost ?? `${call.req.source_address}:${call.req.source_port}`
       const uri = agentUri(target.address, pbxHost)
       // The card goes to the agent's page before their phone rings (waiting a few ms at most).
@@ -95,7 +106,10 @@ function ringAgent(call: SipCall, deps: InviteDeps, target: RouteTarget, uri: st
   })
 }
 
-/** Answers the caller with the agent's SDP and ties the two dialogs: either side's BYE ends both. */
+/**
+ * Answers the caller with the agent's SDP and ties the two dialogs: either side's BYE ends both.
+ * The bridge stays known (deps.bridges) while they talk, so the call can be transferred.
+ */
 async function bridge(call: SipCall, deps: InviteDeps, agentId: string, agentLeg: SrfDialog): Promise<void> {
   deps.lifecycle.answered(call.callId, agentId)
   let callerLeg: SrfDialog
@@ -109,21 +123,18 @@ async function bridge(call: SipCall, deps: InviteDeps, agentId: string, agentLeg
   }
   call.talking = true
   call.log.info({ agentId }, 'call answered')
-  const hungUp = (by: 'caller' | 'agent') => {
-    if (call.endRecorded) return
-    call.log.info({ agentId, by }, 'call ended')
-    const other = by === 'caller' ? agentLeg : callerLeg
-    if (other.connected) void other.destroy().catch((err: unknown) => call.log.warn({ err, by }, 'BYE to the other side failed'))
-    endCall(call, deps, 'answered', `${by} hung up`)
-  }
-  callerLeg.on('destroy', () => hungUp('caller'))
-  agentLeg.on('destroy', () => hungUp('agent'))
-  // A BYE may have come in the same read as the answer's ACK, before these listeners existed.
-  if (!callerLeg.connected) hungUp('caller')
-  else if (!agentLeg.connected) hungUp('agent')
+  const pbxHost = deps.settings.extensionHost ?? `${call.req.source_address}:${call.req.source_port}`
+  const talking = new SipBridge(call.callId, callerLeg, agentId, agentLeg, call.log, pbxHost, (cause) => {
+    if (deps.bridges.get(call.callId) === talking) deps.bridges.delete(call.callId)
+    endCall(call, deps, 'answered', cause)
+  })
+  deps.bridges.set(call.callId, talking)
+  deps.onBridged?.(talking)
+  talking.start()
 }
 
-function failureOf(err: SrfSipError, timedOut: boolean): OfferFailure {
+/** The offer failure a final SIP status (or our own ring-time CANCEL) means. */
+export function failureOf(err: SrfSipError, timedOut: boolean): OfferFailure {
   if (timedOut) return 'ring-timeout'
   switch (err.status) {
     case 486:

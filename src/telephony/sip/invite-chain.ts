@@ -1,5 +1,6 @@
 import type { CallOutcome } from '../../calls/call-record.js'
 import type { Srf } from './drachtio.js'
+import type { SipBridge } from './sip-bridge.js'
 import type { SipSettings } from './settings.js'
 import type { CallLifecycle, Refusal, SipCall, UnroutedCallRecorder } from './sip-call.js'
 
@@ -10,8 +11,12 @@ export interface InviteDeps {
   unrouted: UnroutedCallRecorder
   srf: Srf
   now: () => number
-  /** The calls held now (from the INVITE until their end is recorded), to end them if the connection is lost. */
-  held: Set<SipCall>
+  /** The calls held now by Call-ID (from the INVITE until their end is recorded), to end them if the connection is lost. */
+  held: Map<string, SipCall>
+  /** The talking calls this server is in the path of (in path), by call id: what a transfer moves. */
+  bridges: Map<string, SipBridge>
+  /** Told of every new bridge (the call control listens for REFERs on it). */
+  onBridged?: (bridge: SipBridge) => void
 }
 
 /**
@@ -38,7 +43,7 @@ export async function runInviteChain(steps: readonly InviteStep[], call: SipCall
     if (call.stopped) return
     if (refusal) {
       call.respond(refusal.status, refusal.headers, refusal.reason)
-      call.log.info({ step: step.name, status: refusal.status, why: refusal.why, outcome: refusal.outcome }, 'call answered without an agent')
+      if (!refusal.logged) call.log.info({ step: step.name, status: refusal.status, why: refusal.why, outcome: refusal.outcome }, 'call answered without an agent')
       endCall(call, deps, refusal.outcome, refusal.why)
       return
     }
@@ -55,13 +60,18 @@ export const CONNECTION_LOST = 'drachtio connection lost'
  * a call the core is still deciding is ended by the routing step once it knows what was reserved.
  */
 export function endHeldCalls(deps: InviteDeps): number {
-  const calls = [...deps.held]
+  const calls = [...deps.held.values()]
+  const bridges = [...deps.bridges.values()]
   for (const call of calls) {
     call.lost = true
     call.onLost?.()
     if (!call.routing) endCall(call, deps, call.talking ? 'answered' : 'failed', CONNECTION_LOST)
   }
-  return calls.length
+  // Talking calls not held as INVITEs (call-backs placed from here) end the same way.
+  for (const bridge of bridges) bridge.lost()
+  deps.bridges.clear()
+  const heldIds = new Set(calls.map((c) => c.callId))
+  return calls.length + bridges.filter((b) => !heldIds.has(b.callId)).length
 }
 
 /**
@@ -71,7 +81,7 @@ export function endHeldCalls(deps: InviteDeps): number {
 export function endCall(call: SipCall, deps: InviteDeps, outcome: CallOutcome | undefined, cause: string): void {
   if (call.endRecorded) return
   call.endRecorded = true
-  deps.held.delete(call)
+  if (deps.held.get(call.callId) === call) deps.held.delete(call.callId)
   if (call.routed) {
     deps.lifecycle.ended(call.callId, { outcome, cause })
     return

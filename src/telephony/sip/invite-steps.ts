@@ -1,6 +1,7 @@
 import { readCaller, readDialed } from './call-parties.js'
-import { finalAnswer } from './final-answer.js'
+import { finalAnswer, parkAnswer } from './final-answer.js'
 import { CONNECTION_LOST, endCall, type InviteStep } from './invite-chain.js'
+import { queuedSpot } from '../queue-spot.js'
 
 /** Refuses INVITEs too large to be a real call's (513 Message Too Large). */
 export const limitMessageSize: InviteStep = {
@@ -58,12 +59,20 @@ export const routeCall: InviteStep = {
   }
 }
 
-/** A decision without targets: the rule's rejection, voicemail, or 480/486. */
+/**
+ * A decision without targets: the rule's rejection, voicemail, or 480/486. A call that must wait
+ * in a queue is held by the in-path offer; in redirect mode it goes to the PBX's park URI (302)
+ * when one is configured.
+ */
 export const answerFinalAction: InviteStep = {
   name: 'final-action',
   run(call, { settings }) {
     const decision = call.routed?.decision
-    if (decision && decision.targets.length === 0) return finalAnswer(decision, settings)
+    if (!decision || decision.targets.length > 0) return
+    const spot = queuedSpot(decision)
+    if (spot && settings.mode === 'in-path') return
+    if (settings.mode === 'redirect' && settings.queueParkUri && (spot || decision.final.kind === 'queue')) return parkAnswer(decision, settings.queueParkUri, spot)
+    return finalAnswer(decision, settings)
   }
 }
 

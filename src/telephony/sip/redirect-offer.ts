@@ -28,7 +28,7 @@ export const redirectToAgents: InviteStep = {
     if (routed.degradedReasons?.some((r) => r.startsWith('redis'))) headers['X-Route-Degraded'] = 'redis'
     call.respond(302, headers)
     deps.lifecycle.note(call.callId, 'sip-302', { contacts: targets.map((t) => t.uri) }, targets[0]!.agentId)
-    call.log.info({ agents: targets.map((t) => t.agentId), rule: routed.decision.rule }, 'call redirected')
+    call.log.debug({ agents: targets.map((t) => t.agentId), rule: routed.decision.rule }, 'call redirected')
     endCall(call, deps, 'redirected', '302 sent')
   }
 }

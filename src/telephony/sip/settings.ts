@@ -15,6 +15,10 @@ export interface SipSettings {
   extensionHost: string | null
   /** INVITEs larger than this (bytes) are refused with 513. */
   maxMessageBytes: number
+  /** In path: seconds between 182 Queued sent to a waiting caller (each carries the position). */
+  queueRefreshSeconds: number
+  /** In redirect mode: where a call that must wait is sent (302), or null to answer it like "no agent". */
+  queueParkUri: string | null
 }
 
 /** Largest INVITE taken: generous for SDP with many codecs, far below what would hurt. */
@@ -28,6 +32,8 @@ export function sipSettings(config: Config): SipSettings {
     retryAfterSeconds: config.SIP_RETRY_AFTER_SECONDS,
     voicemailUri: config.SIP_VOICEMAIL_URI ?? null,
     extensionHost: config.SIP_EXTENSION_HOST ?? null,
-    maxMessageBytes: MAX_INVITE_BYTES
+    maxMessageBytes: MAX_INVITE_BYTES,
+    queueRefreshSeconds: config.SIP_QUEUE_REFRESH_SECONDS,
+    queueParkUri: config.SIP_QUEUE_PARK_URI ?? null
   }
 }

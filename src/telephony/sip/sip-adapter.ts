@@ -4,10 +4,15 @@ import { createSrf, type Srf, type SrfRequest, type SrfResponse } from './dracht
 import { DrachtioConnection, type DrachtioStatus } from './drachtio-connection.js'
 import { endCall, endHeldCalls, runInviteChain, type InviteDeps, type InviteStep } from './invite-chain.js'
 import { ringInPath } from './in-path-offer.js'
+import { followQueue } from './queue-follow.js'
 import { answerFinalAction, identifyCaller, limitMessageSize, readDialedNumber, routeCall } from './invite-steps.js'
 import { redirectToAgents } from './redirect-offer.js'
 import type { SipSettings } from './settings.js'
+import type { OverloadGuard } from './invite-shedding.js'
+import type { ReferredTransfer } from './agent-refer.js'
+import type { SipAgentDirectory } from './sip-agents.js'
 import { SipCall, type CallLifecycle, type UnroutedCallRecorder } from './sip-call.js'
+import { SipCallControl } from './sip-call-control.js'
 
 export interface SipAdapterOptions {
   drachtio: { host: string; port: number; secret: string }
@@ -20,6 +25,14 @@ export interface SipAdapterOptions {
   maxRetryDelayMs?: number
   /** Told at every connection to drachtio-server after the first. */
   onReconnected?: () => void
+  /** Sheds INVITEs past capacity (503 with Retry-After); none: every INVITE is taken. */
+  overload?: OverloadGuard
+  /** The agents (to ring a transfer's target or a call-back's agent); without them, no call control. */
+  agents?: SipAgentDirectory
+  /** host[:port] call-backs dial customers through (SIP_OUTBOUND_TRUNK); null: no call-backs. */
+  outboundTrunk?: string | null
+  /** Told of a transfer asked by an agent's phone (REFER); see SipCallControlOptions. */
+  onAgentTransfer?: ReferredTransfer
 }
 
 /**
@@ -34,6 +47,8 @@ export class SipAdapter {
   private readonly connection: DrachtioConnection
   private readonly steps: readonly InviteStep[]
   private readonly deps: InviteDeps
+  /** Transfers and call-backs (in path, with the agents given); null otherwise. */
+  readonly callControl: SipCallControl | null
 
   constructor(private readonly options: SipAdapterOptions) {
     this.srf = createSrf()
@@ -47,8 +62,22 @@ export class SipAdapter {
       onLost: () => this.connectionLost()
     })
     const offer = options.settings.mode === 'redirect' ? redirectToAgents : ringInPath
-    this.steps = [limitMessageSize, identifyCaller, readDialedNumber, routeCall, answerFinalAction, offer]
-    this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now, held: new Set() }
+    options.lifecycle.onEvent?.((event) => followQueue(this.deps, event))
+    this.steps = [limitMessageSize, identifyCaller, readDialedNumber, options.overload?.guard(routeCall) ?? routeCall, answerFinalAction, offer]
+    this.deps = { settings: options.settings, lifecycle: options.lifecycle, unrouted: options.unrouted, srf: this.srf, now: options.now, held: new Map(), bridges: new Map() }
+    this.callControl =
+      options.settings.mode === 'in-path' && options.agents
+        ? new SipCallControl({
+            srf: this.srf,
+            deps: this.deps,
+            agents: options.agents,
+            outboundTrunk: options.outboundTrunk ?? null,
+            logger,
+            now: options.now,
+            connected: () => this.connection.current.state === 'connected',
+            onAgentTransfer: options.onAgentTransfer
+          })
+        : null
   }
 
   get status(): Readonly<DrachtioStatus> {
@@ -63,6 +92,7 @@ export class SipAdapter {
   }
 
   stop(): void {
+    this.options.overload?.close()
     this.connection.stop()
   }
 
@@ -76,7 +106,7 @@ export class SipAdapter {
   private invite(req: SrfRequest, res: SrfResponse): void {
     const callId = safeCallId(req.get('Call-ID'))
     const call = new SipCall(callId, req, res, this.options.logger.child({ callId }), this.options.now())
-    this.deps.held.add(call)
+    this.deps.held.set(callId, call)
     req.on('cancel', () => this.cancelled(call))
     call.log.debug({ uri: req.uri, from: req.get('From') }, 'INVITE received')
     runInviteChain(this.steps, call, this.deps).catch((err: unknown) => {
@@ -87,6 +117,7 @@ export class SipAdapter {
   }
 
   private connectionLost(): void {
+    this.callControl?.connectionLost()
     const ended = endHeldCalls(this.deps)
     if (ended > 0) this.options.logger.warn({ calls: ended }, 'calls in progress ended: connection to drachtio-server lost')
   }

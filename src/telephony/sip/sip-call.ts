@@ -1,10 +1,11 @@
 import type { Logger } from 'pino'
 import type { CallOutcome } from '../../calls/call-record.js'
-import type { RoutedInteraction, RouteRequest } from '../../interactions/interaction-router.js'
+import type { InteractionEvent, RoutedInteraction, RouteRequest } from '../../interactions/interaction-router.js'
 import type { OfferFailure } from '../../routing/call-router.js'
 import type { RouteDecision } from '../../routing/types.js'
 import type { CallerParty } from './call-parties.js'
 import type { SrfRequest, SrfResponse } from './drachtio.js'
+import type { QueueWait } from './queue-wait.js'
 
 /** The call lifecycle the adapter drives (the App's InteractionRouter). */
 export interface CallLifecycle {
@@ -16,6 +17,8 @@ export interface CallLifecycle {
   answered(callId: string, agentId: string): boolean
   ended(callId: string, end?: { outcome?: CallOutcome; cause?: string }): boolean
   note(callId: string, kind: string, data?: Record<string, unknown>, agentId?: string): void
+  /** What happens to interactions after routing; the adapter follows the waits of its calls in queues. */
+  onEvent?(listener: (event: InteractionEvent) => unknown): void
 }
 
 /** A call refused before it was routed (bad input), for the call records. */
@@ -43,6 +46,8 @@ export interface Refusal {
   headers?: Record<string, string>
   outcome: CallOutcome
   why: string
+  /** The step logs (or counts) such refusals itself: no line per call (shedding under overload). */
+  logged?: boolean
 }
 
 /**
@@ -70,6 +75,8 @@ export class SipCall {
   onCancel: (() => void) | null = null
   /** What to give up when the connection is lost (the B leg ringing now, whose answer can never come). */
   onLost: (() => void) | null = null
+  /** While the call waits in a queue (in path): its 182 Queued and the decision it waits for. */
+  queueWait: QueueWait | null = null
   readonly arrivedAt: number
 
   constructor(

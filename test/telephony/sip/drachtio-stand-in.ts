@@ -204,7 +204,8 @@ export class DrachtioStandIn extends EventEmitter {
       if (invite && !invite.final) {
         invite.emit('cancel')
         // The agent's phone answers the CANCELled INVITE with 487, as a phone does.
-        setImmediate(() => !invite.final && invite.respond(487, 'Request Terminated'))
+        // Unless the application has gone meanwhile: then there is nobody to tell.
+        setImmediate(() => !invite.final && this.client === socket && !socket.destroyed && invite.respond(487, 'Request Terminated'))
       }
       return
     }

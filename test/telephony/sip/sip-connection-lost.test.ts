@@ -6,6 +6,8 @@ import { invite, statusOf } from './sip-text.js'
 
 const RING_SECONDS = 5
 const IVAN = '"Ivan Petrov" <sip:+79161234567@127.0.0.1:5090>;tag=ivan'
+/** Olga owes a payment: her call goes to collections, not to Ivan's owner. */
+const OLGA = '"Olga Smirnova" <sip:+79031112233@127.0.0.1:5090>;tag=olga'
 const SPRING_LINE = '+74951234567'
 
 const sip = await sipDemo(t, { SIP_MODE: 'in-path' }, { ringSeconds: RING_SECONDS })
@@ -30,10 +32,11 @@ async function ringingLegs(count: number, send: () => void): Promise<OutboundInv
 }
 
 t.test('when drachtio-server goes away while agents ring, the agents are released and the calls recorded within the ring time', async (t) => {
-  const callIds = ['lost-vip-1', 'lost-vip-2', 'lost-new-1', 'lost-new-2']
+  // Four callers who each find a free agent at once (a second call of Ivan's would wait for his owner).
+  const callIds = ['lost-vip', 'lost-overdue', 'lost-new-1', 'lost-new-2']
   const legs = await ringingLegs(4, () => {
     standIn.sendInvite(invite({ to: SPRING_LINE, from: IVAN, callId: callIds[0] }))
-    standIn.sendInvite(invite({ to: SPRING_LINE, from: IVAN, callId: callIds[1] }))
+    standIn.sendInvite(invite({ to: SPRING_LINE, from: OLGA, callId: callIds[1] }))
     standIn.sendInvite(invite({ to: SPRING_LINE, from: '<sip:+79035550101@127.0.0.1>;tag=n1', callId: callIds[2] }))
     standIn.sendInvite(invite({ to: SPRING_LINE, from: '<sip:+79035550102@127.0.0.1>;tag=n2', callId: callIds[3] }))
   })

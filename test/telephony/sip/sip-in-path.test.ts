@@ -2,9 +2,10 @@ import { once } from 'node:events'
 import t from 'tap'
 import type { OutboundInvite } from './drachtio-stand-in.js'
 import { sipDemo } from './sip-fixture.js'
-import { header, invite, SDP, statusOf } from './sip-text.js'
+import { header, invite, SDP, statusOf, type SipText } from './sip-text.js'
 
 const IVAN = '"Ivan Petrov" <sip:+79161234567@127.0.0.1:5090>;tag=ivan'
+const OLGA = '"Olga Smirnova" <sip:+79031112233@127.0.0.1:5090>;tag=olga'
 const SPRING_LINE = '+74951234567'
 const AGENT_SDP = SDP.replace('40000', '41000')
 
@@ -66,17 +67,33 @@ t.test('a busy owner (486) moves the call to the next agent at once', async (t) 
 })
 
 t.test('when every agent declines, the decision\'s final action answers the caller', async (t) => {
-  const call = standIn.sendInvite(invite({ to: SPRING_LINE, from: IVAN, callId: 'in-path-all-decline' }))
+  // Olga Smirnova owes 45 days: the collections team, otherwise voicemail (no voicemail URI here: 480).
+  const call = standIn.sendInvite(invite({ to: SPRING_LINE, from: OLGA, callId: 'in-path-all-decline' }))
   for (;;) {
     const raced = await Promise.race([nextAgentInvite(), call.final()])
     if ('respond' in raced) raced.respond(603, 'Decline')
     else break
   }
   const answer = await call.final()
-  t.equal(statusOf(answer), 480, 'the VIP queue is not served in path: 480')
+  t.equal(statusOf(answer), 480, 'voicemail without a voicemail URI: 480')
   t.equal(header(answer, 'Retry-After'), '30')
   const { call: record } = await sip.record('in-path-all-decline')
   t.equal(record?.outcome, 'missed')
+})
+
+t.test('when every agent declines a VIP, the call waits in the VIP queue with 182 Queued', async (t) => {
+  const call = standIn.sendInvite(invite({ to: SPRING_LINE, from: IVAN, callId: 'in-path-all-decline-vip' }))
+  let queued: SipText | undefined
+  call.on('response', (r: SipText) => (queued ??= statusOf(r) === 182 ? r : undefined))
+  while (!queued) {
+    const raced = await Promise.race([nextAgentInvite(), call.response((s) => s === 182)])
+    if ('respond' in raced) raced.respond(603, 'Decline')
+  }
+  t.equal(header(queued, 'X-Queue-Name'), 'vip')
+  standIn.cancel(call)
+  t.equal(statusOf(await call.final()), 487)
+  const { call: record } = await sip.record('in-path-all-decline-vip')
+  t.equal(record?.outcome, 'abandoned')
 })
 
 t.test('a CANCEL from the caller stops the ringing and releases the agent', async (t) => {

@@ -1,0 +1,77 @@
+// The chat panel: the agent's web chats with site visitors, one tab each.
+
+export default {
+  en: {
+    chat: {
+      heading: 'Chats',
+      tabs: 'Open chats',
+      none: 'No chats open. A visitor who asks to chat with you appears here.',
+      newChat: (who) => `New chat: ${who}`,
+      visitor: (n) => `Visitor ${n}`,
+      unread: (count) => `${count} unread`,
+      ended: 'ended',
+      customer: 'Customer',
+      lead: 'Lead',
+      unknown: 'Not linked to a customer or lead yet',
+      product: 'Product',
+      pages: 'Pages viewed',
+      noPages: 'No pages yet.',
+      conversation: (who) => `Conversation with ${who}`,
+      you: 'You',
+      visitorSays: 'Visitor',
+      typing: 'The visitor is typing…',
+      read: 'Read',
+      sending: 'Sending…',
+      notSent: (why) => `Not sent: ${why}`,
+      message: 'Message',
+      send: 'Send',
+      quickReplies: 'Quick replies',
+      cards: 'Send a product card',
+      sendCard: (title) => `Send “${title}”`,
+      cardLink: 'Open the product page',
+      end: 'End the chat',
+      callBack: 'Turn into a call-back',
+      callBackDone: 'A call-back task was created; the chat has ended.',
+      chatEnded: (by) => `The chat has ended${by === 'visitor' ? ': the visitor left' : ''}.`,
+      close: 'Close the tab',
+      lost: 'Chats: connection lost, reconnecting…'
+    }
+  },
+
+  ru: {
+    chat: {
+      heading: 'Чаты',
+      tabs: 'Открытые чаты',
+      none: 'Открытых чатов нет. Посетитель, который захочет поговорить с вами, появится здесь.',
+      newChat: (who) => `Новый чат: ${who}`,
+      visitor: (n) => `Посетитель ${n}`,
+      unread: (count) => `непрочитанных: ${count}`,
+      ended: 'завершён',
+      customer: 'Клиент',
+      lead: 'Лид',
+      unknown: 'Пока не связан с клиентом или лидом',
+      product: 'Продукт',
+      pages: 'Просмотренные страницы',
+      noPages: 'Страниц пока нет.',
+      conversation: (who) => `Переписка: ${who}`,
+      you: 'Вы',
+      visitorSays: 'Посетитель',
+      typing: 'Посетитель печатает…',
+      read: 'Прочитано',
+      sending: 'Отправляется…',
+      notSent: (why) => `Не отправлено: ${why}`,
+      message: 'Сообщение',
+      send: 'Отправить',
+      quickReplies: 'Быстрые ответы',
+      cards: 'Отправить карточку продукта',
+      sendCard: (title) => `Отправить «${title}»`,
+      cardLink: 'Открыть страницу продукта',
+      end: 'Завершить чат',
+      callBack: 'Перевести в обратный звонок',
+      callBackDone: 'Создана задача на обратный звонок, чат завершён.',
+      chatEnded: (by) => `Чат завершён${by === 'visitor' ? ': посетитель ушёл' : ''}.`,
+      close: 'Закрыть вкладку',
+      lost: 'Чаты: связь прервалась, подключаемся снова…'
+    }
+  }
+}
