@@ -16,9 +16,23 @@ t.test('an agent is created with skills, and new teams and skills come into bein
     extension: null,
     team: 'sales',
     capacity: 2,
+    chatCapacity: 3,
+    language: null,
     active: true,
     skills: { 'product:crm': 9, 'lang:en': 6 }
   })
+})
+
+t.test("an agent's page language is set by PUT and kept when a later PUT leaves it out", async (t) => {
+  const { url } = await testApp(t)
+  const first = await request(`${url}/v1/agents/a-olga`, { method: 'PUT', body: { name: 'Olga', extension: '1003', language: 'en', chatCapacity: 1 } })
+  t.equal(first.status, 200)
+  t.match(first.body, { language: 'en', chatCapacity: 1 })
+  await request(`${url}/v1/agents/a-olga`, { method: 'PUT', body: { name: 'Olga P.', extension: '1003' } })
+  const got = await request(`${url}/v1/agents/a-olga`)
+  t.match(got.body, { name: 'Olga P.', language: 'en', chatCapacity: 1 })
+  const bad = await request(`${url}/v1/agents/a-olga`, { method: 'PUT', body: { name: 'Olga', extension: '1003', language: 'de' } })
+  t.equal(bad.status, 400)
 })
 
 t.test('putting an agent again replaces their skills', async (t) => {

@@ -11,6 +11,22 @@ t.test('GET /v1/me: the agent the token belongs to, with their live state', asyn
   t.match(me.body, { id: 'a-anna', name: 'Anna Volkova', team: 'vip-desk', state: { status: 'available', activeCalls: 0, capacity: 1 } })
 })
 
+t.test('GET /v1/me gives the page language and the currency amounts are in; PUT /v1/me/language changes only the own agent', async (t) => {
+  const { url } = await testDemoApp(t)
+  const token = await agentToken(url, 'a-anna')
+  const before = await request(`${url}/v1/me`, { headers: bearer(token) })
+  t.match(before.body, { language: null, currency: 'RUB' })
+  const set = await request(`${url}/v1/me/language`, { method: 'PUT', headers: bearer(token), body: { language: 'en' } })
+  t.equal(set.status, 200)
+  t.same(set.body, { language: 'en' })
+  t.match((await request(`${url}/v1/me`, { headers: bearer(token) })).body, { language: 'en' })
+  t.match((await request(`${url}/v1/agents/a-boris`)).body, { language: null })
+  const bad = await request(`${url}/v1/me/language`, { method: 'PUT', headers: bearer(token), body: { language: 'fr' } })
+  t.equal(bad.status, 400)
+  const back = await request(`${url}/v1/me/language`, { method: 'PUT', headers: bearer(token), body: { language: null } })
+  t.same(back.body, { language: null })
+})
+
 t.test('without a valid token: 401 with a JSON error, before the body is looked at', async (t) => {
   const { url } = await testDemoApp(t)
   const old = await agentToken(url, 'a-anna')
