@@ -259,7 +259,7 @@ export class CallRouter {
    */
   private offerNext(offer: Offer, stepCount?: number, matched?: RuleMatch): RouteDecision {
     const now = this.env.now()
-    const decision = decide({ ...offer.input, exclude: offer.excluded, maxTargets: this.maxTargets, stepCount, matched }, this.index, this.env)
+    const decision = decide(this.decideInput(offer, stepCount, matched), this.index, this.env)
     const targets = decision.targets
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i]!
@@ -269,6 +269,16 @@ export class CallRouter {
       }
     }
     return targets.length === 0 ? decision : { ...decision, targets: [], reason: finalReason(decision.final, 'no agent free') }
+  }
+
+  /**
+   * The offer's input with the router's exclusions and limit. Built field by field rather than
+   * spread: every decision then gets an object of one shape, which a freed agent's serve (the
+   * queue's hot path) reads fastest.
+   */
+  private decideInput(offer: Offer, stepCount: number | undefined, matched: RuleMatch | undefined): DecideInput {
+    const { interaction, customer, line, rules } = offer.input
+    return { interaction, customer, line, rules, exclude: offer.excluded, maxTargets: this.maxTargets, stepCount, matched }
   }
 
   /** Decides, reserves, or parks the interaction in its queue, keeping an earlier place in line. */
@@ -297,7 +307,7 @@ export class CallRouter {
       index: this.index,
       env: this.env,
       offer: (id, stepCount, matched) => this.offerNext(get(id), stepCount, matched),
-      decideAll: (id, matched) => decide({ ...get(id).input, exclude: get(id).excluded, maxTargets: this.maxTargets, matched }, this.index, this.env),
+      decideAll: (id, matched) => decide(this.decideInput(get(id), undefined, matched), this.index, this.env),
       maxTargets: this.maxTargets,
       input: (id) => get(id).input,
       excluded: (id) => get(id).excluded,

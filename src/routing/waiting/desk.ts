@@ -24,6 +24,7 @@ export class QueueDesk {
   private pending: QueueServed[] = []
   /** Agents who may have room since serving last ran; only kept while someone waits. */
   private freed = new Set<AgentEntry<SkillSetPool>>()
+  private spare = new Set<AgentEntry<SkillSetPool>>()
   private rules: RuleSet | null = null
 
   constructor(readonly host: DeskHost, initialHandleSeconds: number) {
@@ -54,8 +55,10 @@ export class QueueDesk {
   /** Freed agents take their next waits; results are kept for serve(). */
   serveFreed(): void {
     this.collect()
-    const freed = [...this.freed]
-    this.freed.clear()
+    // Swapped rather than copied: agents freed while serving are served on the next pass.
+    const freed = this.freed
+    this.freed = this.spare
+    this.spare = freed
     for (const e of freed) {
       let failed: Wait | undefined
       for (let i = 0; i < MAX_PICKS_PER_AGENT && isEligible(e); i++) {
@@ -70,6 +73,7 @@ export class QueueDesk {
         }
       }
     }
+    freed.clear()
   }
 
   /**
@@ -161,7 +165,8 @@ export class QueueDesk {
     this.room.remove(w)
     const waitedMs = now - w.parkedAt
     const note = `${why}; picked at priority ${w.priority}, the first in line for this agent; waited ${seconds(waitedMs)} s`
-    const decision = { ...d, trace: { ...d.trace, steps: [...d.trace.steps, queueTrace(w.match.rule.name, `queue ${w.queue.name}`, note, [target.agentId])] } }
-    return { interactionId: w.id, decision, queue: w.queue.name, waitedMs, kind: w.kind }
+    // The decision was made for this offer alone, so its trace is added to in place.
+    d.trace.steps.push(queueTrace(w.match.rule.name, `queue ${w.queue.name}`, note, [target.agentId]))
+    return { interactionId: w.id, decision: d, queue: w.queue.name, waitedMs, kind: w.kind }
   }
 }

@@ -109,12 +109,9 @@ export class WaitingRoom {
     if (this.byId.size === 0) return undefined
     const id = e.profile.id
     let best = this.byKind.a!.get(id)?.best(id)
-    const consider = (heap: WaitHeap | undefined): void => {
-      const w = heap?.best(id)
-      if (w !== undefined && (best === undefined || before(w, best))) best = w
-    }
-    if (e.profile.team !== null) consider(this.byKind.t!.get(e.profile.team))
-    if (this.byKind.s!.size > 0) for (const set of e.skillSets) consider(this.byKind.s!.get(set.key))
+    if (e.profile.team !== null) best = better(best, this.byKind.t!.get(e.profile.team)?.best(id))
+    const sets = this.byKind.s!
+    if (sets.size > 0) for (const set of e.skillSets) best = better(best, sets.get(set.key)?.best(id))
     return best
   }
 
@@ -154,4 +151,10 @@ export class WaitingRoom {
       }
     }
   }
+}
+
+/** The one served first of two candidates, either of which may be missing. */
+function better(a: Wait | undefined, b: Wait | undefined): Wait | undefined {
+  if (b === undefined) return a
+  return a === undefined || before(b, a) ? b : a
 }
