@@ -1,11 +1,12 @@
-// The waiting queue across two server instances sharing agents through Redis: p50/p99 of "an agent
-// freed on instance B → the call waiting on instance A chosen" (A's core picked it: 'dequeued'
-// served) and "→ offered" (A's reservation confirmed by Redis). Both instances run in this one Node
-// process, each with its own Redis connections, so the Redis round trips and the pub/sub hop are
-// real and the two instances' work shares one thread (pessimistic). Optional background: BENCH_WAITING
-// calls waiting on A for other agents. Needs PostgreSQL (BENCH_DATABASE_URL) and Redis
-// (BENCH_REDIS_URL). `npm run bench:queue:redis`.
+// The waiting queue across two server instances sharing agents through Redis, each in its own
+// process as in production: p50/p99 of "an agent freed on instance B → the call waiting on instance
+// A chosen" (A's core picked it: 'dequeued' served) and "→ offered" (A's reservation confirmed by
+// Redis). B runs here; A is bench/queue-redis-instance.ts, started with the same settings and driven
+// over the IPC channel. Needs PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL).
+// `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000).
+import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import pg from 'pg'
 import pino from 'pino'
 import { App } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import type { FromInstance, ToInstance } from './queue-redis-instance.js'
 import { summarize } from './stats.js'
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -39,25 +41,32 @@ async function main(): Promise<void> {
   await writeFile(join(rulesDir, 'rules.yaml'), RULES)
   await writeFile(join(rulesDir, 'catalog.yaml'), 'teams: [floor]\n')
   await writeFile(join(rulesDir, 'calendar.yaml'), 'calendar:\n  timezone: UTC\n  hours:\n    mon-sun: 00:00-24:00\n')
-  const config = loadConfig({ DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX: prefix, RULES_DIR: rulesDir, RULES_WATCH: 'false', WRAP_UP_SECONDS: '0', PORT: '1' })
-  const logger = pino({ level: 'silent' })
-  const [a, b] = [await App.create({ config, logger, dbSchema: schema }), await App.create({ config, logger, dbSchema: schema })]
-  try {
-    await a.prepare()
-    await b.prepare()
-    for (const app of [a, b]) {
-      app.agents.upsertAgent({ id: 'bench-q', name: 'bench-q', team: 'floor', address: 'sip:q@pbx.test', capacity: 1, skills: {} })
-      await app.shared!.agents.agentLoaded('bench-q')
-    }
-    a.agentStates.setState('bench-q', 'available', Date.now())
-    await until(() => b.agents.get('bench-q')?.state.status === 'available', 'B sees the agent available')
-
-    const chosenAt = new Map<string, bigint>()
-    const offeredAt = new Map<string, bigint>()
-    a.interactions.onEvent((event) => {
-      if (event.type === 'dequeued' && event.why === 'served') chosenAt.set(event.callId, process.hrtime.bigint())
-      if (event.type === 'offered') offeredAt.set(event.callId, process.hrtime.bigint())
+  const env = { DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX: prefix, RULES_DIR: rulesDir, RULES_WATCH: 'false', WRAP_UP_SECONDS: '0', PORT: '1' }
+  const b = await App.create({ config: loadConfig(env), logger: pino({ level: 'silent' }), dbSchema: schema })
+  const a = fork(new URL('./queue-redis-instance.ts', import.meta.url), { execArgv: process.execArgv, env: { ...process.env, BENCH_INSTANCE: JSON.stringify({ env, schema }) } })
+  const waiters: ((m: FromInstance) => boolean)[] = []
+  const stamps = new Map<string, bigint>()
+  a.on('message', (m: FromInstance) => {
+    if (m.type === 'chosen' || m.type === 'offered') stamps.set(`${m.type} ${m.callId}`, BigInt(m.at))
+    const i = waiters.findIndex((w) => w(m))
+    if (i >= 0) waiters.splice(i, 1)
+  })
+  /** Sends a command to A and waits for the message that `until` accepts. */
+  const ask = <T extends FromInstance>(command: ToInstance | null, until: (m: FromInstance) => m is T): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`instance A did not answer ${JSON.stringify(command)} within 10 s`)), 10_000)
+      waiters.push((m) => (until(m) ? (clearTimeout(timer), resolve(m), true) : false))
+      if (command !== null) a.send(command)
     })
+  const is = <K extends FromInstance['type']>(type: K, callId?: string) => (m: FromInstance): m is Extract<FromInstance, { type: K }> => m.type === type && (callId === undefined || ('callId' in m && m.callId === callId))
+  try {
+    await b.prepare()
+    await ask(null, is('ready'))
+    b.agents.upsertAgent({ id: 'bench-q', name: 'bench-q', team: 'floor', address: 'sip:q@pbx.test', capacity: 1, skills: {} })
+    await b.shared!.agents.agentLoaded('bench-q')
+    b.agentStates.setState('bench-q', 'available', Date.now())
+    await ask({ cmd: 'await-status', status: 'available' }, is('status'))
+
     let retries = 0
     const chosen: number[] = []
     const offered: number[] = []
@@ -73,26 +82,29 @@ async function main(): Promise<void> {
         retries++
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
-      await until(() => a.agents.get('bench-q')?.state.status === 'ringing', 'A sees the agent ringing')
-      const waiting = await a.interactions.route({ caller: '+79160000002', dialed: null, callId: `wait-${i}`, channel: 'http', ringTimer: false })
-      if (!waiting.decision.queued) throw new Error(`round ${i}: the call did not wait on A`)
+      await ask({ cmd: 'await-status', status: 'ringing' }, is('status'))
+      const routed = await ask({ cmd: 'route', callId: `wait-${i}` }, is('routed', `wait-${i}`))
+      if (!routed.queued) throw new Error(`round ${i}: the call did not wait on A`)
+      const offer = ask(null, is('offered', `wait-${i}`))
       const freedAt = process.hrtime.bigint()
       b.interactions.ended(`busy-${i}`)
-      await until(() => offeredAt.has(`wait-${i}`), 'A offers the freed agent')
-      chosen.push(Number(chosenAt.get(`wait-${i}`)! - freedAt))
-      offered.push(Number(offeredAt.get(`wait-${i}`)! - freedAt))
-      a.interactions.ended(`wait-${i}`)
-      await until(() => b.agents.get('bench-q')?.state.status === 'available' && a.agents.get('bench-q')?.state.status === 'available', 'both see the agent free again')
+      await offer
+      chosen.push(Number(stamps.get(`chosen wait-${i}`)! - freedAt))
+      offered.push(Number(stamps.get(`offered wait-${i}`)! - freedAt))
+      a.send({ cmd: 'end', callId: `wait-${i}` } satisfies ToInstance)
+      await ask({ cmd: 'await-status', status: 'available' }, is('status'))
+      await until(() => b.agents.get('bench-q')?.state.status === 'available', 'B sees the agent free again')
     }
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
     const cpu = process.cpuUsage(cpuBefore)
-    console.log(`queue across two instances through Redis, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    const stopped = await ask({ cmd: 'stop' }, is('stopped'))
+    console.log(`queue across two instances (two processes) through Redis, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`)
     summarize('agent freed on B → waiting call on A chosen', chosen)
     summarize('agent freed on B → waiting call on A offered (Redis confirmed)', offered)
     console.log(`rounds where B had to ask again for the agent: ${retries}`)
-    console.log(`rounds/s ${(ROUNDS / elapsedS).toFixed(0)} (each: route on B, wait on A, free, serve, end), CPU per round ${((cpu.user + cpu.system) / ROUNDS / 1000).toFixed(2)} ms, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
+    console.log(`rounds/s ${(ROUNDS / elapsedS).toFixed(0)} (each: route on B, wait on A, free, serve, end); CPU per round: B ${((cpu.user + cpu.system) / ROUNDS / 1000).toFixed(2)} ms, A ${(stopped.cpuUs / ROUNDS / 1000).toFixed(2)} ms; B's heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
   } finally {
-    await a.stop()
+    if (a.connected) a.kill()
     await b.stop()
     const redis = new Redis(REDIS_URL)
     const keys = await redis.keys(`${prefix}*`)

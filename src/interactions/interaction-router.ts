@@ -66,11 +66,14 @@ export class InteractionRouter {
   }
 
   /**
-   * Listeners run synchronously and must not throw. For an 'offered' event a listener may return a
+   * Listeners run synchronously, in the order added (`first` puts one ahead of those added before:
+   * the shared agent store, so that a release reaches the other processes before records and cards
+   * do their work), and must not throw. For an 'offered' event a listener may return a
    * promise of what must go out before the agent is rung (their card); beforeRing() waits for it.
    */
-  onEvent(listener: (event: InteractionEvent) => unknown): void {
-    this.listeners.push(listener)
+  onEvent(listener: (event: InteractionEvent) => unknown, order: { first?: boolean } = {}): void {
+    if (order.first === true) this.listeners.unshift(listener)
+    else this.listeners.push(listener)
   }
 
   /**
@@ -200,8 +203,11 @@ export class InteractionRouter {
   async served(served: QueueServed): Promise<RouteDecision | null> {
     const callId = served.interactionId
     this.queued.delete(callId)
+    // The reservation goes to the shared store before the listeners of 'dequeued' (records, boards)
+    // take their turn, so their work does not delay the offer; 'offered' still comes after 'dequeued'.
+    const confirming = confirmDecision(this.options, callId, served.decision)
     this.emit({ type: 'dequeued', callId, queue: served.queue, why: 'served', waitedMs: served.waitedMs })
-    const { decision, reasons } = await confirmDecision(this.options, callId, served.decision)
+    const { decision, reasons } = await confirming
     if (!this.options.router.progress(callId)) return null
     const routed = this.routed.get(callId)
     if (routed) {

@@ -63,7 +63,7 @@ export class SharedState<E extends { type: string }> {
       logger,
       now
     })
-    options.interactions.onEvent(this.agents.handle)
+    options.interactions.onEvent(this.agents.handle, { first: true })
     this.screenPops = new SharedScreenPops({
       link: this.link,
       keys: this.keys,
