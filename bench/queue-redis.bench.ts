@@ -3,7 +3,7 @@
 // A chosen" (A's core picked it: 'dequeued' served) and "→ offered" (A's reservation confirmed by
 // Redis). B runs here; A is bench/queue-redis-instance.ts, started with the same settings and driven
 // over the IPC channel. Needs PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL).
-// `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000).
+// `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000; BENCH_SETTLE_MS=n, default 0).
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -21,6 +21,7 @@ import { summarize } from './stats.js'
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000)
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 0)
 const RULES = 'rules:\n  - name: everyone\n    route:\n      - team: floor\n        strategy: longest-idle\n        ring: 10m\n    otherwise:\n      queue: floor\n'
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
       await ask({ cmd: 'await-status', status: 'ringing' }, is('status'))
       const routed = await ask({ cmd: 'route', callId: `wait-${i}` }, is('routed', `wait-${i}`))
       if (!routed.queued) throw new Error(`round ${i}: the call did not wait on A`)
+      // BENCH_SETTLE_MS: the call waits a while before the agent frees up, as calls do, so that both
+      // instances have finished their work for the arrival (records, boards) when it is freed.
+      if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
       const offer = ask(null, is('offered', `wait-${i}`))
       const freedAt = process.hrtime.bigint()
       b.interactions.ended(`busy-${i}`)
