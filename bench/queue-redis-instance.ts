@@ -3,16 +3,19 @@
 // the calls that wait, and reports when its core chose a waiting call for the freed agent and when
 // Redis confirmed the offer. Times are process.hrtime (CLOCK_MONOTONIC, the same clock in every
 // process of the machine), so B's "freed" and A's "chosen" can be subtracted.
+import { Redis } from 'ioredis'
 import pino from 'pino'
 import { App } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 
-export type ToInstance = { cmd: 'route'; callId: string } | { cmd: 'end'; callId: string } | { cmd: 'await-status'; status: string } | { cmd: 'stop' }
+export type ToInstance = { cmd: 'route'; callId: string } | { cmd: 'end'; callId: string } | { cmd: 'await-status'; status: string } | { cmd: 'probe'; channel: string } | { cmd: 'stop' }
 export type FromInstance =
   | { type: 'ready' }
   | { type: 'routed'; callId: string; queued: boolean }
   | { type: 'status'; status: string }
   | { type: 'chosen' | 'offered'; callId: string; at: string }
+  | { type: 'probing' }
+  | { type: 'heard'; seq: string; at: string }
   | { type: 'stopped'; cpuUs: number }
 
 const { env, schema } = JSON.parse(process.env.BENCH_INSTANCE ?? '{}') as { env: Record<string, string>; schema: string }
@@ -26,6 +29,7 @@ app.interactions.onEvent((event) => {
   if (event.type === 'offered') send({ type: 'offered', callId: event.callId, at: String(process.hrtime.bigint()) })
 })
 const cpuBefore = process.cpuUsage()
+let listener: Redis | undefined
 
 /** Polls on the event loop (not a timer) so that it adds no delay of its own. */
 function whenStatus(status: string): void {
@@ -46,8 +50,16 @@ process.on('message', (message: ToInstance) => {
     case 'await-status':
       whenStatus(message.status)
       return
+    case 'probe': {
+      // The floor: a bare pub/sub hop between the two processes, with nothing of the server on it.
+      listener = new Redis(env.REDIS_URL!)
+      listener.on('message', (_channel: string, seq: string) => send({ type: 'heard', seq, at: String(process.hrtime.bigint()) }))
+      void listener.subscribe(message.channel).then(() => send({ type: 'probing' }))
+      return
+    }
     case 'stop': {
       const cpu = process.cpuUsage(cpuBefore)
+      listener?.disconnect()
       void app.stop().then(() => {
         send({ type: 'stopped', cpuUs: cpu.user + cpu.system })
         process.disconnect()

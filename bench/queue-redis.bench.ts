@@ -3,6 +3,8 @@
 // A chosen" (A's core picked it: 'dequeued' served) and "→ offered" (A's reservation confirmed by
 // Redis). B runs here; A is bench/queue-redis-instance.ts, started with the same settings and driven
 // over the IPC channel. Needs PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL).
+// Before the rounds it measures the floor: a bare PUBLISH from B heard on A, paced as the rounds,
+// which is what the machine charges for one hop between two processes through Redis.
 // `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000; BENCH_SETTLE_MS=n, default 0).
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -68,6 +70,27 @@ async function main(): Promise<void> {
     b.agentStates.setState('bench-q', 'available', Date.now())
     await ask({ cmd: 'await-status', status: 'available' }, is('status'))
 
+    /** The same two processes with nothing but a Redis pub/sub hop between them: what the machine itself costs. */
+    async function probeFloor(): Promise<number[]> {
+      const channel = `${prefix}probe`
+      await ask({ cmd: 'probe', channel }, is('probing'))
+      const publisher = new Redis(REDIS_URL)
+      const hops: number[] = []
+      try {
+        for (let i = 0; i < Math.min(ROUNDS, 500); i++) {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(SETTLE_MS, 1)))
+          const heard = ask(null, (m): m is Extract<FromInstance, { type: 'heard' }> => m.type === 'heard' && m.seq === String(i))
+          const sentAt = process.hrtime.bigint()
+          await publisher.publish(channel, String(i))
+          hops.push(Number(BigInt((await heard).at) - sentAt))
+        }
+      } finally {
+        publisher.disconnect()
+      }
+      return hops
+    }
+    const floor = await probeFloor()
+
     let retries = 0
     const chosen: number[] = []
     const offered: number[] = []
@@ -91,7 +114,9 @@ async function main(): Promise<void> {
       if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
       const offer = ask(null, is('offered', `wait-${i}`))
       const freedAt = process.hrtime.bigint()
+      if (process.env.TSTAMP) process.stderr.write(`T freed ${process.pid} ${freedAt}\n`); 
       b.interactions.ended(`busy-${i}`)
+      if (process.env.TSTAMP) process.stderr.write(`T endret ${process.pid} ${process.hrtime.bigint()}\n`); 
       await offer
       chosen.push(Number(stamps.get(`chosen wait-${i}`)! - freedAt))
       offered.push(Number(stamps.get(`offered wait-${i}`)! - freedAt))
@@ -102,9 +127,11 @@ async function main(): Promise<void> {
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
     const cpu = process.cpuUsage(cpuBefore)
     const stopped = await ask({ cmd: 'stop' }, is('stopped'))
+
     console.log(`queue across two instances (two processes) through Redis, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`)
     summarize('agent freed on B → waiting call on A chosen', chosen)
     summarize('agent freed on B → waiting call on A offered (Redis confirmed)', offered)
+    summarize(`floor: a bare PUBLISH on B heard on A, paced as the rounds (${SETTLE_MS} ms apart)`, floor)
     console.log(`rounds where B had to ask again for the agent: ${retries}`)
     console.log(`rounds/s ${(ROUNDS / elapsedS).toFixed(0)} (each: route on B, wait on A, free, serve, end); CPU per round: B ${((cpu.user + cpu.system) / ROUNDS / 1000).toFixed(2)} ms, A ${(stopped.cpuUs / ROUNDS / 1000).toFixed(2)} ms; B's heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
   } finally {
