@@ -48,6 +48,7 @@ import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
 import type { CrmWorkflows } from '../workflows/crm-workflows.js'
 import type { CrmLoader } from './crm.js'
 import type { RoutingRules } from './routing.js'
+import { wireWorkplace } from './workplace.js'
 
 /** Live metrics for GET /metrics, fed by the router's decisions, the interactions and the finished call records. */
 export function wireMetrics(o: { agents: AgentIndex; router: TimedCallRouter; interactions: InteractionRouter; calls: CallRecorder; hub: ScreenPopHub<ScreenPopEvent>; reminders?: Parameters<Metrics['followTaskReminders']>[0] }): Metrics {
@@ -159,7 +160,8 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   }
   void server.register(leadRoutes, { db, identifier, reasons: config.REFUSAL_REASONS, now })
   void server.register(taskRoutes, { db, now, ...taskClosed })
-  void server.register(meTaskRoutes, { db, now, ...taskClosed })
+  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, now })
+  void server.register(meTaskRoutes, { db, now, calls, ...taskClosed })
   void server.register(dealRoutes, { db, vocabulary, now })
   void server.register(meDealRoutes, { db, vocabulary, now })
   void server.register(reportRoutes, { db, now })
