@@ -93,7 +93,7 @@ export class App {
     const workflows = (this.workflows = wireWorkflows({ ...base, database, interactions, calls: calls.calls, publisher, placeCallBack: ami.placeCallBack, durable: calls.durable }))
     const metrics = (this.metrics = wireMetrics({ agents, router, interactions, calls: calls.calls, hub, reminders: workflows.reminders }))
     const adapters = { ...(sip ? { sip: () => sip.readiness() } : {}), ...(ami.readiness ? { ami: ami.readiness } : {}) }
-    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates: queues.agentStates, waiting: queues.waiting, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, writes: calls.durable.health })
+    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates: queues.agentStates, waiting: queues.waiting, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, callControl: ami.callControl ?? sip?.callControl ?? null, writes: calls.durable.health })
     this.audit = wireOversight({ ...base, database, server: this.server, agents, agentStates, interactions, rules, shared, metrics, durable: calls.durable })
   }
 

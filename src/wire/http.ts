@@ -33,6 +33,7 @@ import { phonesOfCustomer } from '../crm/customer.repository.js'
 import type { CrmDatabase } from '../crm/database.js'
 import { databaseReadiness, type WriteHealth } from '../durability/write-health.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
+import type { CallControl } from '../interactions/call-control.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { WaitingCalls } from '../interactions/waiting-calls.js'
 import type { LineDirectory } from '../interactions/line-directory.js'
@@ -87,6 +88,8 @@ export interface HttpDeps {
   extensionOf: (agentId: string) => string | null
   /** The waiting queue's service (long polls, call-backs, GET /v1/queues); absent in tests that build the HTTP part alone. */
   waiting?: WaitingCalls
+  /** The telephony that moves and places calls for agents; absent or null: none is configured. */
+  callControl?: CallControl | null
   /** The background writers' last outcomes: a database that refuses writes is not ready. */
   writes: WriteHealth
 }
@@ -160,7 +163,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   }
   void server.register(leadRoutes, { db, identifier, reasons: config.REFUSAL_REASONS, now })
   void server.register(taskRoutes, { db, now, ...taskClosed })
-  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, now })
+  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, callControl: deps.callControl ?? null, now })
   void server.register(meTaskRoutes, { db, now, calls, ...taskClosed })
   void server.register(dealRoutes, { db, vocabulary, now })
   void server.register(meDealRoutes, { db, vocabulary, now })
