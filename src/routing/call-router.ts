@@ -147,6 +147,37 @@ export class CallRouter {
   }
 
   /**
+   * A blind transfer of an answered interaction: `input` says whom it may go to now (a named agent,
+   * a team, the rules), and the transferring agent is never chosen. When someone can take it, the
+   * transferring agent's part is over (wrap-up, as for an ended call) and the new agent is reserved,
+   * in one synchronous stretch; when nobody can, nothing changes and the decision (no targets) says
+   * why. A transfer never queues. Null when `fromAgentId` is not talking on the interaction.
+   */
+  transfer(interactionId: string, fromAgentId: string, input: RouteInput): RouteDecision | null {
+    const offer = this.offers.get(interactionId)
+    if (offer === undefined || !offer.answered || offer.agentId !== fromAgentId) return null
+    const excluded = new Set([fromAgentId])
+    const candidates = decide({ ...input, exclude: excluded, maxTargets: this.maxTargets }, this.index, this.env)
+    if (candidates.targets.length === 0) return candidates
+    this.release(offer)
+    offer.input = input
+    offer.excluded = excluded
+    offer.failed = []
+    return this.offerNext(offer)
+  }
+
+  /**
+   * The interaction goes back to an agent it left (a transfer they made was not taken): like
+   * route() with `input`, but `agentId` may be chosen again.
+   */
+  returnTo(interactionId: string, agentId: string, input: RouteInput): RouteDecision | null {
+    const offer = this.offers.get(interactionId)
+    if (offer === undefined || offer.answered) return null
+    offer.excluded.delete(agentId)
+    return this.route(input)
+  }
+
+  /**
    * The interaction is over: an answered one puts its agent into wrap-up, an unanswered offer is
    * released, a waiting one leaves its queue (use abandon() first to learn how long it waited).
    */
