@@ -36,6 +36,8 @@ const ConfigSchema = Type.Object({
   RULES_PREVIEW_BASE: Type.Optional(Type.String({ minLength: 1, description: 'the folder inside which POST /v1/rules/preview may read a candidate rules folder; unset: the folder that holds RULES_DIR', expected: 'a directory' })),
   AVAILABILITY_LOG_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650, description: 'days the agent availability log, call facts and shadow decisions are kept for rules preview', expected: 'an integer 1..3650' }),
   WRAP_UP_SECONDS: Type.Integer({ default: 30, minimum: 0, maximum: 3600, description: 'how long an agent stays in wrap-up after a call', expected: 'seconds 0..3600' }),
+  TRANSFER_RING_SECONDS: Type.Integer({ default: 20, minimum: 5, maximum: 120, description: 'how long the colleague a call is transferred to may ring before the transfer counts as not taken', expected: 'seconds 5..120' }),
+  TRANSFER_NOT_TAKEN: Type.Union([Type.Literal('back'), Type.Literal('rules')], { default: 'back', description: "where a call goes when the colleague it was transferred to does not take it: 'back' to the agent who transferred it, 'rules' as the routing rules say (the queue, say)", expected: "'back' or 'rules'" }),
   MAX_TARGETS: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'agents listed per decision, in the order they are offered the call', expected: 'an integer 1..20' }),
   CALL_RECORDS_MAX_QUEUE: Type.Integer({
     default: 100000,

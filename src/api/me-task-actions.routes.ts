@@ -27,7 +27,8 @@ const notTheirTask = (id: number) => new CtiError('CTI_ERR_TASK_NOT_FOUND', `you
 /** The instant of a due time given as ISO 8601, from now to a year ahead; else a 400 saying which. */
 export function dueTime(text: string, now: number): number {
   const at = Date.parse(text)
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text) || Number.isNaN(at)) throw Errors.badRequest(`dueAt "${text}" is not an ISO 8601 date-time such as 2026-11-24T10:00:00+03:00`)
+  // Without an offset the instant would be read in the server's own time zone, which is nobody's.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(at)) throw Errors.badRequest(`dueAt "${text}" is not an ISO 8601 date-time with its offset, such as 2026-11-24T10:00:00+03:00`)
   if (at < now - PAST_SLACK_MS) throw Errors.badRequest(`dueAt ${new Date(at).toISOString()} is in the past; a task falls due from now on`)
   if (at > now + FURTHEST_MS) throw Errors.badRequest(`dueAt ${new Date(at).toISOString()} is more than a year ahead`)
   return at

@@ -36,6 +36,11 @@ const languageSchema = {
   body: Type.Object({ language: Type.Union([Type.Enum(['ru', 'en']), Type.Null()]) }, { additionalProperties: false }),
   response: { 200: Type.Object({ language: Type.Union([Type.Enum(['ru', 'en']), Type.Null()]) }), ...errorResponses({ 404: ['CTI_ERR_AGENT_NOT_FOUND'] }, DB_ERRORS) }
 }
+const Colleague = Type.Object({ id: Type.String(), name: Type.String(), team: Type.Union([Type.String(), Type.Null()]), status: Type.String({ description: 'available, ringing, busy, wrap-up, away or offline' }), free: Type.Boolean({ description: 'whether a call handed to them now would ring' }) })
+const colleaguesSchema = {
+  summary: 'The other agents, by team then name, with their live state: whom a call can be handed to',
+  response: { 200: Type.Object({ agents: Type.Array(Colleague), teams: Type.Array(Type.String()) }), ...errorResponses(DB_ERRORS) }
+}
 const tasksSchema = { summary: 'Their open tasks, the soonest due first', response: { 200: Type.Object({ tasks: Type.Array(AgentTaskView) }), ...errorResponses(DB_ERRORS) } }
 
 
@@ -44,7 +49,8 @@ const tasksSchema = { summary: 'Their open tasks, the soonest due first', respon
  * screen-pop token as `Authorization: Bearer <token>`: who they are and their
  * live state (`GET /v1/me`), setting that state (`PUT /v1/me/state`) or the
  * language of their page (`PUT /v1/me/language`), and their
- * open tasks (`GET /v1/me/tasks`). An agent reaches only their own data.
+ * open tasks (`GET /v1/me/tasks`), and their colleagues' live states for a transfer
+ * (`GET /v1/me/colleagues`). An agent reaches only their own data.
  */
 export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOptions): Promise<void> {
   const { db, index, states, now, currency } = options
@@ -75,6 +81,17 @@ export async function meRoutes(fastify: FastifyInstance, options: MeRoutesOption
     if (!states.setState(agentId, request.body.state, now())) throw Errors.agentNotFound(agentId)
     request.log.info({ agentId, state: request.body.state }, 'agent state set from their page')
     return presentState(index.get(agentId)!)
+  })
+
+  app.get('/v1/me/colleagues', { schema: colleaguesSchema }, async (request) => {
+    const agentId = agentOf(request)
+    const agents = index
+      .snapshot()
+      .filter((view) => view.profile.id !== agentId)
+      .map((view) => ({ id: view.profile.id, name: view.profile.name, team: view.profile.team ?? null, status: view.state.status, free: index.skipReason(view.profile.id) === null }))
+      .sort((a, b) => (a.team ?? '').localeCompare(b.team ?? '') || a.name.localeCompare(b.name))
+    const teams = [...new Set(agents.map((a) => a.team).filter((team): team is string => team !== null))].sort()
+    return { agents, teams }
   })
 
   app.get('/v1/me/tasks', { schema: tasksSchema }, async (request) => {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { findOpenLeadByPhone } from '../crm/lead.repository.js'
 import type { Database } from '../crm/schema.js'
 import type { InteractionEvent } from '../interactions/interaction-types.js'
 
@@ -14,6 +15,8 @@ export interface TakenCall {
 
 interface Followed {
   customerId: number | null
+  /** The caller's number in E.164, for the open lead of a returning unknown caller. */
+  phone: string | null
   answeredBy: Set<string>
 }
 
@@ -39,7 +42,8 @@ export class CallAgents {
       if (this.followed.has(event.callId)) return
       if (this.followed.size >= REMEMBERED) this.followed.delete(this.followed.keys().next().value!)
       const customer = event.routed.caller.customer
-      this.followed.set(event.callId, { customerId: customer ? Number(customer.id) : null, answeredBy: new Set() })
+      const phone = event.routed.caller.phone.ok ? event.routed.caller.phone.e164 : null
+      this.followed.set(event.callId, { customerId: customer ? Number(customer.id) : null, phone, answeredBy: new Set() })
     } else if (event.type === 'answered') {
       this.followed.get(event.callId)?.answeredBy.add(event.agentId)
     }
@@ -49,13 +53,19 @@ export class CallAgents {
   async takenBy(callId: string, agentId: string): Promise<TakenCall | null> {
     const live = this.followed.get(callId)
     const row = await this.db.selectFrom('calls').select(['customer_id', 'lead_id', 'agent_id', 'answered_at']).where('id', '=', callId).executeTakeFirst()
-    const lead = row?.lead_id ?? (await this.db.selectFrom('leads').select('id').where('first_call_id', '=', callId).executeTakeFirst())?.id ?? null
+    const lead = row?.lead_id ?? (await this.db.selectFrom('leads').select('id').where('first_call_id', '=', callId).executeTakeFirst())?.id ?? (await this.returningLead(live))
     const subject = { callId, customerId: row?.customer_id != null ? Number(row.customer_id) : (live?.customerId ?? null), leadId: lead === null ? null : Number(lead) }
     if (live?.answeredBy.has(agentId)) return subject
     if (!row) return null
     if (row.agent_id === agentId && row.answered_at !== null) return subject
     const answered = await this.db.selectFrom('call_events').select('id').where('call_id', '=', callId).where('kind', '=', 'answered').where('agent_id', '=', agentId).executeTakeFirst()
     return answered ? subject : null
+  }
+
+  /** A live call of an unknown caller who is already a lead: the lead is linked only when the record is written. */
+  private async returningLead(live: Followed | undefined): Promise<number | null> {
+    if (!live || live.customerId !== null || live.phone === null) return null
+    return (await findOpenLeadByPhone(this.db, live.phone))?.id ?? null
   }
 
   /** Adds an agent's step to the call's events. */

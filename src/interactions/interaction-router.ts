@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import { isConnectionError } from '../errors.js'
-import type { CallerIdentifier, CallerIdentity } from '../identify/identify-caller.js'
-import type { CallRouter, OfferFailure } from '../routing/call-router.js'
+import type { CallerIdentifier } from '../identify/identify-caller.js'
+import type { CallRouter, InteractionProgress, OfferFailure } from '../routing/call-router.js'
 import type { RouteDecision, RuleSet } from '../routing/types.js'
 import type { QueueServed } from '../routing/waiting/types.js'
-import type { EndDetail, InteractionEvent, RouteRequest, RoutedInteraction } from './interaction-types.js'
+import type { EndDetail, InteractionEvent, RouteRequest, RoutedInteraction, TransferStory } from './interaction-types.js'
 import type { LineDirectory } from './line-directory.js'
-import { requestedAgentRules } from './requested-agent.js'
+import { prepareRoute } from './route-input.js'
 import { RingGate, type RingGateResult } from './ring-gate.js'
 import { confirmDecision, withCrm, type DegradedReason, type ReservationOutcome } from './shared-confirmation.js'
 
@@ -87,7 +85,7 @@ export class InteractionRouter {
 
   /** Decides and reserves the first target. Never throws for bad caller input or a database outage. */
   async route(request: RouteRequest): Promise<RoutedInteraction> {
-    const prepared = await this.prepare(request)
+    const prepared = await prepareRoute(this.options, request)
     this.emit({ type: 'identified', callId: prepared.result.callId, identity: prepared.result })
     // Routing a known call again (a queued call retried) replaces its offer and its ring timer.
     this.clearTimer(prepared.result.callId)
@@ -121,7 +119,7 @@ export class InteractionRouter {
 
   /** The decision for a hypothetical interaction; reserves nobody. */
   async explain(request: RouteRequest): Promise<RoutedInteraction> {
-    const prepared = await this.prepare(request)
+    const prepared = await prepareRoute(this.options, request)
     const decision = this.options.router.explain(prepared.input)
     this.logRuleErrors(decision)
     return { ...prepared.result, decision, degradedReasons: withCrm(prepared.result.degraded, []) }
@@ -137,17 +135,8 @@ export class InteractionRouter {
     const next = this.options.router.next(callId, agentId, why)
     if (!next) return null
     this.emit({ type: 'offer-failed', callId, agentId, why })
-    const { decision, reasons } = await confirmDecision(this.options, callId, next)
-    // The caller may have hung up while the next agent was being confirmed.
-    if (!this.options.router.progress(callId)) return null
-    this.options.logger.info({ callId, agentId, why, next: decision.targets[0]?.agentId ?? null }, 'offer failed')
-    const routed = this.routed.get(callId)
-    if (routed) {
-      routed.decision = decision
-      routed.degradedReasons = withCrm(routed.degraded, reasons)
-    }
-    this.afterDecision(callId, decision)
-    return decision
+    this.options.logger.info({ callId, agentId, why, next: next.targets[0]?.agentId ?? null }, 'offer failed')
+    return this.offerAgain(callId, next)
   }
 
   /** The offered agent's phone is ringing (adapters that see it say so; it goes into the call record). */
@@ -186,6 +175,48 @@ export class InteractionRouter {
     this.emit({ type: 'ended', callId, detail })
     this.options.logger.info({ callId, outcome: detail.outcome, cause: detail.cause }, 'interaction ended')
     return true
+  }
+
+  /**
+   * A blind transfer by the talking agent (see CallRouter.transfer): with someone to take it, the
+   * 'transfer' step is noted, the new agent is confirmed with the shared store and offered (their
+   * card carries `story`); resolves to that decision. A decision with no targets means nobody can
+   * take it and nothing changed; null: `fromAgentId` is not talking on the call.
+   */
+  async transfer(callId: string, fromAgentId: string, rules: RuleSet, story: TransferStory): Promise<RouteDecision | null> {
+    const routed = this.routed.get(callId)
+    const next = routed ? this.options.router.transfer(callId, fromAgentId, rules) : null
+    if (!next || next.targets.length === 0) return next
+    this.clearTimer(callId)
+    routed!.transfer = story
+    this.emit({ type: 'note', callId, kind: 'transfer', agentId: fromAgentId, data: { fromAgentId, toAgentId: next.targets[0]!.agentId, note: story.note } })
+    return this.offerAgain(callId, next)
+  }
+
+  /**
+   * The agent a call was transferred to did not take it: they are released and never offered it
+   * again, and the call goes where `rules` say, `backTo` (the agent who transferred it) included.
+   */
+  async transferNotTaken(callId: string, toAgentId: string, why: OfferFailure, backTo: string, rules: RuleSet): Promise<RouteDecision | null> {
+    this.clearTimer(callId)
+    if (!this.options.router.withdraw(callId, toAgentId, why)) return null
+    this.emit({ type: 'offer-failed', callId, agentId: toAgentId, why })
+    const next = this.options.router.returnTo(callId, backTo, rules)
+    return next && this.offerAgain(callId, next)
+  }
+
+  /** Confirms a decision made for a call already routed and offers it (or its final action). */
+  private async offerAgain(callId: string, next: RouteDecision): Promise<RouteDecision | null> {
+    const { decision, reasons } = await confirmDecision(this.options, callId, next)
+    // The caller may have hung up while the agent was being confirmed.
+    if (!this.options.router.progress(callId)) return null
+    const routed = this.routed.get(callId)
+    if (routed) {
+      routed.decision = decision
+      routed.degradedReasons = withCrm(routed.degraded, reasons)
+    }
+    this.afterDecision(callId, decision)
+    return decision
   }
 
   /** Called when a new rule set is in force: rule errors are logged once per set. */
@@ -274,41 +305,14 @@ export class InteractionRouter {
     return this.routed.get(callId)
   }
 
+  /** Where an interaction stands in the core (its agent, answered or ringing), or undefined once it ended. */
+  progress(callId: string): InteractionProgress | undefined {
+    return this.options.router.progress(callId)
+  }
+
   /** Interactions routed and not yet ended. */
   get inProgress(): number {
     return this.routed.size
-  }
-
-  private async prepare(request: RouteRequest) {
-    const { identifier, lines, now } = this.options
-    const rules = request.agentId ? requestedAgentRules(this.options.rules(), request.agentId) : this.options.rules()
-    const callId = request.callId ?? randomUUID()
-    let degraded = false
-    let caller: CallerIdentity
-    try {
-      caller = await identifier.identify(request.caller)
-    } catch (err) {
-      if (!isConnectionError(err)) throw err
-      // Route on what we have: an unknown caller still reaches somebody.
-      degraded = true
-      caller = { phone: identifier.normalize(request.caller), customer: null }
-      this.options.logger.warn({ callId, err }, 'CRM unreachable; routing the caller as unknown')
-    }
-    const dialed = identifier.normalize(request.dialed)
-    const line = lines.find(dialed.ok ? dialed.e164 : null, rules)
-    const interaction = {
-      id: callId,
-      kind: request.kind ?? 'call',
-      caller: caller.phone.ok ? caller.phone.e164 : null,
-      dialed: dialed.ok ? dialed.e164 : null,
-      at: request.at ?? now(),
-      channel: request.channel,
-      product: request.product ?? null
-    }
-    return {
-      input: { interaction, customer: caller.customer, line, rules },
-      result: { callId, caller, line, rulesVersion: rules.version, degraded }
-    }
   }
 
   private afterDecision(callId: string, decision: RouteDecision): void {

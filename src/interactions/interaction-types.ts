@@ -57,6 +57,15 @@ export interface RoutedInteraction {
   degraded: boolean
   /** Every reason the current decision is degraded, the CRM's included; absent or empty when none. */
   degradedReasons?: DegradedReason[]
+  /** Set when the call was handed on by an agent: the card of the new agent tells the story so far. */
+  transfer?: TransferStory
+}
+
+/** Who handed a call on, and what they said about it. */
+export interface TransferStory {
+  fromAgentId: string
+  fromName: string | null
+  note: string | null
 }
 
 /** What happened to an interaction after it was routed; adapters and screen-pops listen. */

@@ -2,7 +2,7 @@ import type { AgentIndex } from './agent-index.js'
 import { decide, DEFAULT_MAX_TARGETS, type DecideInput } from './decide.js'
 import type { RuleMatch } from './match-rule.js'
 import { finalReason } from './reasons.js'
-import type { CustomerSummary, RouteDecision, RoutingEnv } from './types.js'
+import type { CustomerSummary, RouteDecision, RoutingEnv, RuleSet } from './types.js'
 import type { Place } from './waiting/arrival.js'
 import { QueueDesk } from './waiting/desk.js'
 import type { DeskHost } from './waiting/host.js'
@@ -147,15 +147,16 @@ export class CallRouter {
   }
 
   /**
-   * A blind transfer of an answered interaction: `input` says whom it may go to now (a named agent,
-   * a team, the rules), and the transferring agent is never chosen. When someone can take it, the
+   * A blind transfer of an answered interaction: `rules` say whom it may go to now (a named agent,
+   * a team, the whole rules), and the transferring agent is never chosen. When someone can take it, the
    * transferring agent's part is over (wrap-up, as for an ended call) and the new agent is reserved,
    * in one synchronous stretch; when nobody can, nothing changes and the decision (no targets) says
    * why. A transfer never queues. Null when `fromAgentId` is not talking on the interaction.
    */
-  transfer(interactionId: string, fromAgentId: string, input: RouteInput): RouteDecision | null {
+  transfer(interactionId: string, fromAgentId: string, rules: RuleSet): RouteDecision | null {
     const offer = this.offers.get(interactionId)
     if (offer === undefined || !offer.answered || offer.agentId !== fromAgentId) return null
+    const input = { ...offer.input, rules }
     const excluded = new Set([fromAgentId])
     const candidates = decide({ ...input, exclude: excluded, maxTargets: this.maxTargets }, this.index, this.env)
     if (candidates.targets.length === 0) return candidates
@@ -168,13 +169,13 @@ export class CallRouter {
 
   /**
    * The interaction goes back to an agent it left (a transfer they made was not taken): like
-   * route() with `input`, but `agentId` may be chosen again.
+   * route() with `rules`, but `agentId` may be chosen again.
    */
-  returnTo(interactionId: string, agentId: string, input: RouteInput): RouteDecision | null {
+  returnTo(interactionId: string, agentId: string, rules: RuleSet): RouteDecision | null {
     const offer = this.offers.get(interactionId)
     if (offer === undefined || offer.answered) return null
     offer.excluded.delete(agentId)
-    return this.route(input)
+    return this.route({ ...offer.input, rules })
   }
 
   /**

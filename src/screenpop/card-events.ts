@@ -42,6 +42,8 @@ export interface CardEvent {
   rule: string | null
   /** The caller could not be identified because the CRM was unreachable. */
   degraded: boolean
+  /** Present when a colleague handed the call on: who, and what they said ("wants a discount"). */
+  transfer?: { fromAgentId: string; fromName: string | null; note: string | null }
 }
 
 /** Everything a page receives about calls; later events update the card of the same callId. */
@@ -230,6 +232,7 @@ function cardBase(routed: RoutedInteraction, agentId: string, ringSeconds: numbe
     reason: target?.reason ?? decision.reason,
     ringSeconds,
     rule: decision.rule,
-    degraded: routed.degraded
+    degraded: routed.degraded,
+    ...(routed.transfer ? { transfer: { ...routed.transfer } } : {})
   }
 }

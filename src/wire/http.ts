@@ -163,7 +163,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   }
   void server.register(leadRoutes, { db, identifier, reasons: config.REFUSAL_REASONS, now })
   void server.register(taskRoutes, { db, now, ...taskClosed })
-  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, callControl: deps.callControl ?? null, now })
+  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, callControl: deps.callControl ?? null, agents, agentStates, rules: () => deps.rules.current().ruleSet, logger: deps.logger, now })
   void server.register(meTaskRoutes, { db, now, calls, ...taskClosed })
   void server.register(dealRoutes, { db, vocabulary, now })
   void server.register(meDealRoutes, { db, vocabulary, now })

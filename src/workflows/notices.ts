@@ -34,6 +34,8 @@ export type WorkflowEvent =
       /** True when sent to the assignee's team lead because the task is overdue. */
       escalated: boolean
       overdueMinutes: number
+      /** The display name of the task's assignee (`task.assigneeAgentId`); null when the task has none or the agent is gone. */
+      assigneeName: string | null
     }
   | { type: 'task-closed'; callId: string | null; taskId: number; why: string }
   | { type: 'lead'; callId: string; lead: LeadNotice; isNew: boolean }

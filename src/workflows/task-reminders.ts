@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../crm/schema.js'
 import { claimDueReminders, claimEscalations } from '../crm/task-schedule.repository.js'
+import type { TaskNotice } from '../crm/task.repository.js'
 import { isConnectionError } from '../errors.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import { RepeatedWarnings, type UndeliveredCause } from './repeated-warnings.js'
@@ -73,23 +74,46 @@ export class TaskReminders {
     const { db, notify, logger, now, escalateAfterMs } = this.options
     try {
       const at = now()
-      for (const task of await claimDueReminders(db, at)) {
+      const due = await claimDueReminders(db, at)
+      const dueNames = await this.assigneeNames(due)
+      for (const task of due) {
         const overdueMinutes = Math.max(0, Math.floor((at - Date.parse(task.dueAt)) / 60_000))
-        if (task.assigneeAgentId) notify(task.assigneeAgentId, { type: 'reminder', callId: task.callId, task, escalated: false, overdueMinutes })
+        if (task.assigneeAgentId) notify(task.assigneeAgentId, { type: 'reminder', callId: task.callId, task, escalated: false, overdueMinutes, assigneeName: dueNames(task) })
         else this.warnings.count('no-assignee', { taskId: task.id })
       }
-      for (const { task, teamLeadAgentId, overdueMinutes } of await claimEscalations(db, at, escalateAfterMs)) {
+      const escalations = await claimEscalations(db, at, escalateAfterMs)
+      const escalatedNames = await this.assigneeNames(escalations.map((e) => e.task))
+      for (const { task, teamLeadAgentId, overdueMinutes } of escalations) {
         if (!teamLeadAgentId) {
           this.warnings.count('no-team-lead', { taskId: task.id, assignee: task.assigneeAgentId })
           continue
         }
         logger.debug({ taskId: task.id, assignee: task.assigneeAgentId, teamLead: teamLeadAgentId, overdueMinutes }, 'overdue task escalated')
-        notify(teamLeadAgentId, { type: 'reminder', callId: task.callId, task, escalated: true, overdueMinutes })
+        notify(teamLeadAgentId, { type: 'reminder', callId: task.callId, task, escalated: true, overdueMinutes, assigneeName: escalatedNames(task) })
       }
       this.warnings.summarise()
     } catch (err) {
       if (isConnectionError(err)) logger.warn({ err }, 'database unreachable; task reminders wait for the next poll')
       else logger.error({ err }, 'task reminder poll failed')
     }
+  }
+
+  /**
+   * The display name of each claimed task's assignee, read in one query: a notice names the
+   * agent ("assigned to Dmitri Sokolov"), not their id. The tasks are claimed already, so a
+   * failed read costs the names only (null: the page shows the id), never the notices.
+   */
+  private async assigneeNames(tasks: TaskNotice[]): Promise<(task: TaskNotice) => string | null> {
+    const ids = [...new Set(tasks.map((task) => task.assigneeAgentId).filter((id): id is string => id !== null))]
+    let names = new Map<string, string>()
+    if (ids.length > 0) {
+      try {
+        const rows = await this.options.db.selectFrom('agents').select(['id', 'name']).where('id', 'in', ids).execute()
+        names = new Map(rows.map((row) => [row.id, row.name]))
+      } catch (err) {
+        this.options.logger.warn({ err }, 'assignee names not read; task notices carry the agent ids alone')
+      }
+    }
+    return (task) => (task.assigneeAgentId ? (names.get(task.assigneeAgentId) ?? null) : null)
   }
 }

@@ -41,10 +41,23 @@ t.test('every module the page loads, and every module those import, is served as
   t.ok(served.size >= 8, `the page is made of modules (${[...served].join(', ')})`)
 })
 
+t.test('every stylesheet the page links is served as CSS', async (t) => {
+  const app = await pageServer(t)
+  const html = (await app.inject('/agent')).body
+  const sheets = [...html.matchAll(/<link rel="stylesheet" href="\/agent\/([^"]+)">/g)].map((m) => m[1]!)
+  t.ok(sheets.includes('agent.css'), 'the page\'s own stylesheet')
+  t.ok(sheets.includes('card-actions.css'), 'the card actions\' stylesheet')
+  for (const name of sheets) {
+    const res = await app.inject(`/agent/${name}`)
+    t.equal(res.statusCode, 200, `${name} is served`)
+    t.equal(res.headers['content-type'], 'text/css; charset=utf-8', `${name} as CSS`)
+  }
+})
+
 t.test('the served files are the folder\'s files as they are', async (t) => {
   const app = await pageServer(t)
   const dir = findAgentPageDir()!
-  for (const name of ['agent.js', 'labels.js', 'agent.css']) {
+  for (const name of ['agent.js', 'labels.js', 'agent.css', 'card-actions.css', 'card-actions.js']) {
     t.equal((await app.inject(`/agent/${name}`)).body, await readFile(join(dir, name), 'utf8'), `${name} unchanged`)
   }
 })

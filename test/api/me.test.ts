@@ -118,3 +118,18 @@ t.test('GET /agent serves the page and its files; nothing else from the folder',
   t.equal((await fetch(`${url}/agent/%2e%2e%2fpackage.json`)).status, 404)
   t.equal((await fetch(`${url}/agent/other.js`)).status, 404)
 })
+
+t.test('GET /v1/me/colleagues: everyone but the agent, by team, with whether a call handed to them would ring', async (t) => {
+  const { url } = await testDemoApp(t)
+  const anna = await agentToken(url, 'a-anna')
+  await request(`${url}/v1/agents/a-boris/state`, { method: 'PUT', body: { state: 'away' } })
+  const res = await request(`${url}/v1/me/colleagues`, { headers: bearer(anna) })
+  t.equal(res.status, 200)
+  const agents: { id: string; name: string; team: string | null; status: string; free: boolean }[] = res.body.agents
+  t.notOk(agents.some((a) => a.id === 'a-anna'), 'not herself')
+  t.match(agents.find((a) => a.id === 'a-boris'), { status: 'away', free: false })
+  t.ok(agents.some((a) => a.free && a.status === 'available'), 'free colleagues are marked')
+  const keys = agents.map((a) => `${a.team ?? ''} ${a.name}`)
+  t.same(keys, [...keys].sort((a, b) => a.localeCompare(b)), 'by team, then name')
+  t.same(res.body.teams, [...new Set(agents.map((a) => a.team).filter(Boolean))].sort())
+})

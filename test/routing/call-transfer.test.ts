@@ -27,7 +27,7 @@ const status = (index: AgentIndex, id: string) => index.get(id)?.state.status
 t.test('a transfer to a named colleague reserves them and puts the transferring agent into wrap-up', async (t) => {
   const { index, router, fromAgentId } = talking()
   const to = fromAgentId === 'boris' ? 'clara' : 'boris'
-  const d = router.transfer('call-1', fromAgentId, input(toAgent(to)))
+  const d = router.transfer('call-1', fromAgentId, toAgent(to))
   t.equal(d?.targets[0]?.agentId, to)
   t.equal(status(index, to), 'ringing')
   t.equal(status(index, fromAgentId), 'wrap-up')
@@ -36,14 +36,14 @@ t.test('a transfer to a named colleague reserves them and puts the transferring 
 
 t.test('a transfer to a team never chooses the transferring agent', async (t) => {
   const { router, fromAgentId } = talking(['anna', 'boris'])
-  const d = router.transfer('call-1', fromAgentId, input(set))
+  const d = router.transfer('call-1', fromAgentId, set)
   t.not(d?.targets[0]?.agentId, fromAgentId)
   t.equal(d?.targets.length, 1, 'the only other agent')
 })
 
 t.test('a transfer nobody can take changes nothing: the call stays with its agent', async (t) => {
   const { index, router, fromAgentId } = talking(['anna'])
-  const d = router.transfer('call-1', fromAgentId, input(set))
+  const d = router.transfer('call-1', fromAgentId, set)
   t.same(d?.targets, [])
   t.equal(status(index, fromAgentId), 'busy')
   t.same(router.progress('call-1'), { interactionId: 'call-1', agentId: fromAgentId, answered: true, failed: [] })
@@ -51,20 +51,20 @@ t.test('a transfer nobody can take changes nothing: the call stays with its agen
 
 t.test('only the agent talking on the call can transfer it', async (t) => {
   const { router, fromAgentId } = talking()
-  t.equal(router.transfer('call-1', fromAgentId === 'anna' ? 'boris' : 'anna', input(set)), null)
-  t.equal(router.transfer('call-2', fromAgentId, input(set)), null)
+  t.equal(router.transfer('call-1', fromAgentId === 'anna' ? 'boris' : 'anna', set), null)
+  t.equal(router.transfer('call-2', fromAgentId, set), null)
 })
 
 t.test('a transfer not taken can go back to the agent who made it once their wrap-up allows', async (t) => {
   const { env, index, router, fromAgentId } = talking(['anna', 'boris'])
   const to = fromAgentId === 'anna' ? 'boris' : 'anna'
-  router.transfer('call-1', fromAgentId, input(toAgent(to)))
+  router.transfer('call-1', fromAgentId, toAgent(to))
   const next = router.next('call-1', to, 'ring-timeout')
   t.same(next?.targets, [], 'the named colleague was the only one')
-  t.equal(router.returnTo('call-1', fromAgentId, input(toAgent(fromAgentId)))?.targets.length, 0, 'still in wrap-up: not free for it yet')
+  t.equal(router.returnTo('call-1', fromAgentId, toAgent(fromAgentId))?.targets.length, 0, 'still in wrap-up: not free for it yet')
   env.advance(31_000)
   index.tick(env.now())
-  const back = router.returnTo('call-1', fromAgentId, input(toAgent(fromAgentId)))
+  const back = router.returnTo('call-1', fromAgentId, toAgent(fromAgentId))
   t.equal(back?.targets[0]?.agentId, fromAgentId)
   t.equal(status(index, fromAgentId), 'ringing')
 })
@@ -72,7 +72,7 @@ t.test('a transfer not taken can go back to the agent who made it once their wra
 t.test('the new agent answering makes the call theirs; ending it puts them into wrap-up', async (t) => {
   const { index, router, fromAgentId } = talking()
   const to = fromAgentId === 'boris' ? 'clara' : 'boris'
-  router.transfer('call-1', fromAgentId, input(toAgent(to)))
+  router.transfer('call-1', fromAgentId, toAgent(to))
   t.ok(router.answered('call-1', to))
   t.ok(router.ended('call-1'))
   t.equal(status(index, to), 'wrap-up')

@@ -4,11 +4,13 @@
 // wires them to the page's elements and holds the session.
 
 import { createApi } from './api.js'
+import { noteLead, startCardActions, stopCardActions } from './card-actions.js'
 import { createCallList } from './calls.js'
 import { createCallsView } from './calls-view.js'
 import { openLiveChannel } from './connection.js'
 import { byId } from './dom.js'
-import { labels } from './labels.js'
+import { keepLanguage, labels, lang } from './labels.js'
+import { useCurrency } from './money.js'
 import { createNotices, isNotice } from './notices.js'
 import { createStateButtons } from './state-buttons.js'
 import { createTaskList } from './tasks.js'
@@ -58,6 +60,7 @@ function receive(event) {
     waiting.show(event)
     return
   }
+  if (event.type === 'lead') noteLead(event)
   const title = calls.apply(event)
   if (title) document.title = title
   callsView.render()
@@ -79,6 +82,14 @@ async function signIn(token) {
     return
   }
   sessionStorage.setItem(TOKEN_KEY, token)
+  // The words are picked at load: a language setting other than the one the page speaks loads it again.
+  if (keepLanguage(me.language)) {
+    location.reload()
+    return
+  }
+  document.documentElement.lang = lang
+  useCurrency(me.currency)
+  startCardActions({ api, onTasksChanged: () => void tasks.refresh() })
   ui.signIn.hidden = true
   ui.desk.hidden = false
   ui.agent.hidden = false
@@ -111,6 +122,7 @@ function signOut(message) {
   session.channel?.close()
   session.channel = null
   calls.clear()
+  stopCardActions()
   waiting.clear()
   callsView.render()
   setConnection('off', labels.connection.off)

@@ -1,10 +1,13 @@
-// One call's card, laid out to be read at a glance: who, why this agent,
-// the facts, the debt first, then deals, calls, needs, refusals, tasks, orders.
+// One call's card, laid out to be read at a glance: who, why this agent, who
+// answered, the facts, the debt first, then deals, calls, needs, refusals,
+// tasks, orders; below them what the agent can do about the call.
 
+import { cardActions } from './card-actions.js'
 import { statusText } from './calls.js'
 import { h, timeElement } from './dom.js'
-import { formatAmount, formatDate, formatDateTime, formatTime } from './format.js'
+import { formatDate, formatDateTime, formatTime } from './format.js'
 import { labels } from './labels.js'
+import { formatMoney } from './money.js'
 
 const L = labels.card
 
@@ -28,16 +31,18 @@ export function renderCard(call, now) {
   } else if (who.kind === 'lead') {
     fact(L.source, who.source)
     fact(L.campaign, who.campaign)
-    fact(L.costPerLead, formatAmount(who.costPerLead))
+    fact(L.costPerLead, formatMoney(who.costPerLead))
   }
   fact(L.phone, card.caller && (card.caller.number || card.caller.displayName))
   if (card.line) fact(L.dialed, [card.line.name || card.line.number, card.line.product].filter(Boolean).join(' · '))
 
+  const actions = cardActions(call)
   const article = h(
     'article',
     { class: `card card-${call.status}`, 'aria-labelledby': 'card-title' },
     h('p', { class: `call-status status-${call.status}` }, statusText(call), ' · ', timeElement(call.at, formatTime(call.at))),
     h('h3', { id: 'card-title', class: 'card-title' }, card.title),
+    actions.answeredBy ? h('p', { class: 'answered-by' }, actions.answeredBy) : null,
     h('p', { class: 'reason' }, h('span', { class: 'reason-label' }, L.whyYou), h('strong', {}, card.reason)),
     facts.length ? h('dl', { class: 'facts' }, facts) : null,
     card.degraded ? h('p', { class: 'notice' }, L.crmUnreachable) : null,
@@ -45,6 +50,7 @@ export function renderCard(call, now) {
   )
   if (history) article.append(...renderHistory(history, now))
   if (who.kind === 'lead') article.append(h('p', { class: 'notice lead-note' }, L.firstContact))
+  if (actions.element) article.append(actions.element)
   return article
 }
 
@@ -62,8 +68,8 @@ function renderHistory(history, now) {
       h(
         'div',
         { class: 'overdue', role: 'note', 'aria-label': L.overduePayments },
-        h('p', { class: 'overdue-head' }, h('strong', {}, L.overdueTotal(formatAmount(history.overdueTotal))), overdue.length === 1 ? L.overdueOne(worst) : L.overdueMany(overdue.length, worst)),
-        h('ul', { class: 'plain-list' }, overdue.map((p) => h('li', {}, L.overduePayment(formatAmount(p.amount), formatDate(p.dueDate), p.daysOverdue))))
+        h('p', { class: 'overdue-head' }, h('strong', {}, L.overdueTotal(formatMoney(history.overdueTotal))), overdue.length === 1 ? L.overdueOne(worst) : L.overdueMany(overdue.length, worst)),
+        h('ul', { class: 'plain-list' }, overdue.map((p) => h('li', {}, L.overduePayment(formatMoney(p.amount), formatDate(p.dueDate), p.daysOverdue))))
       )
     )
   }
@@ -72,7 +78,7 @@ function renderHistory(history, now) {
   sections.push(
     section(
       L.openDeals,
-      history.openDeals.map((d) => h('li', {}, h('span', { class: 'stage' }, d.stage), ' ', d.title, d.amount !== null ? h('span', { class: 'muted' }, ` · ${formatAmount(d.amount)}`) : null)),
+      history.openDeals.map((d) => h('li', {}, h('span', { class: 'stage' }, d.stage), ' ', d.title, d.amount !== null ? h('span', { class: 'muted' }, ` · ${formatMoney(d.amount)}`) : null)),
       { none: L.noOpenDeals }
     )
   )
@@ -108,7 +114,7 @@ function renderHistory(history, now) {
     sections.push(
       section(
         L.recentOrders,
-        history.recentOrders.slice(0, 3).map((o) => h('li', {}, o.product, h('span', { class: 'muted' }, ` · ${formatAmount(o.amount)} · ${formatDateTime(o.orderedAt)}`)))
+        history.recentOrders.slice(0, 3).map((o) => h('li', {}, o.product, h('span', { class: 'muted' }, ` · ${formatMoney(o.amount)} · ${formatDateTime(o.orderedAt)}`)))
       )
     )
   }

@@ -22,3 +22,14 @@ export function h(tag, attrs, ...children) {
 export function timeElement(iso, text) {
   return h('time', { datetime: iso }, text)
 }
+
+let fields = 0
+
+/**
+ * A form control with its visible label (tied by `for`, so the label alone names
+ * it: a wrapping label would add the control's value to its name).
+ */
+export function field(label, control) {
+  if (!control.id) control.id = `field-${++fields}`
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control)
+}
