@@ -89,7 +89,7 @@ async function signIn(token) {
   }
   document.documentElement.lang = lang
   useCurrency(me.currency)
-  startCardActions({ api, onTasksChanged: () => void tasks.refresh() })
+  startCardActions({ api, onTasksChanged: () => void tasks.refresh(), onStateChanged: () => state.refreshSoon() })
   ui.signIn.hidden = true
   ui.desk.hidden = false
   ui.agent.hidden = false

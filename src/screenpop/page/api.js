@@ -50,7 +50,13 @@ export function createMeActions(api) {
     snoozeTask: (id, minutes, key) => post(`/v1/me/tasks/${id}/snooze`, { minutes }, key),
     rescheduleTask: (id, dueAt, key) => post(`/v1/me/tasks/${id}/reschedule`, { dueAt }, key),
     /** `{ name?, company?, callId? }`: the lead becomes a customer they own. */
-    convertLead: (leadId, body, key) => post(`/v1/me/leads/${leadId}/convert`, body, key)
+    convertLead: (leadId, body, key) => post(`/v1/me/leads/${leadId}/convert`, body, key),
+    /** `{ agents: [{ id, name, team, status, free }], teams }`: whom a call can be handed to. */
+    colleagues: () => api('/v1/me/colleagues'),
+    /** `{ toAgentId? | team?, note? }` (neither: the rules choose) on the call they are talking on. */
+    transferCall: (callId, body, key) => post(`/v1/me/calls/${encodeURIComponent(callId)}/transfer`, body, key),
+    /** `{ customerId } | { leadId } | { taskId }`: their phone rings first, then the customer's. */
+    callBack: (body, key) => post('/v1/me/callbacks', body, key)
   }
 }
 

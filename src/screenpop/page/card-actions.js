@@ -1,15 +1,19 @@
 // What the agent does from the current card once they have answered: record
-// the call's outcome, set a follow-up task, and on a lead's card turn the lead
-// into a customer. The card is drawn again on every event, so each call's
-// actions area is built once and kept: what the agent typed, a request in
-// flight and its answer survive the redraws.
+// the call's outcome, set a follow-up task, hand the call to a colleague while
+// talking on it, and on a lead's card turn the lead into a customer; and, on
+// the card of a customer or a lead, call them back. The card is drawn again on
+// every event, so each call's actions area and call-back button are built once
+// and kept: what the agent typed, a request in flight and its answer survive
+// the redraws.
 
 import { createMeActions } from './api.js'
+import { callBackButton } from './call-back.js'
 import { convertForm } from './convert-form.js'
 import { h } from './dom.js'
 import { followUpForm } from './follow-up-form.js'
 import { labels } from './labels.js'
 import { outcomeForm } from './outcome-form.js'
+import { transferForm } from './transfer-form.js'
 
 const L = labels.actions
 /** Areas kept at most: the page keeps 20 calls (calls.js). */
@@ -20,18 +24,27 @@ const session = {
   /** The deal stages and refusal reasons, asked once per sign-in. */
   options: null,
   onTasksChanged: () => {},
+  onStateChanged: () => {},
   /** callId → lead id, from the lead notices (a first call's card does not know its lead). */
   leads: new Map(),
-  /** callId → { answered, element } */
-  areas: new Map()
+  /** callId → { answered, element, transfer } */
+  areas: new Map(),
+  /** callId → the card's call-back button */
+  callBacks: new Map()
 }
 
-/** At sign-in: `api` carries the agent's token (api.js); `onTasksChanged` runs after a task is set from a card. */
-export function startCardActions({ api, onTasksChanged }) {
+/**
+ * At sign-in: `api` carries the agent's token (api.js); `onTasksChanged` runs
+ * after a task is set from a card, `onStateChanged` after a transfer (which puts
+ * the agent into wrap-up).
+ */
+export function startCardActions({ api, onTasksChanged, onStateChanged }) {
   session.actions = createMeActions(api)
   session.onTasksChanged = onTasksChanged || (() => {})
+  session.onStateChanged = onStateChanged || (() => {})
   session.leads.clear()
   session.areas.clear()
+  session.callBacks.clear()
   session.options = session.actions.dealOptions().catch((err) => {
     if (err.message !== 'unauthorized') console.warn('deal options not loaded:', err.message)
     return { stages: [], reasons: [] }
@@ -43,6 +56,7 @@ export function stopCardActions() {
   session.actions = null
   session.leads.clear()
   session.areas.clear()
+  session.callBacks.clear()
 }
 
 /** A lead notice (`{ type: 'lead', callId, lead }`) names the lead its call's caller became. */
@@ -52,21 +66,48 @@ export function noteLead(event) {
 
 /**
  * For the card of `call` (calls.js): `answeredBy`, the words naming who answered
- * it (null until the agent has), and `element`, its actions area (null while it
- * rings, when it was missed or went to another agent, or when signed out).
+ * it (null until the agent has), `element`, its actions area (null while it
+ * rings, when it was missed or went to another agent, or when signed out), and
+ * `callBack`, the call-back button of a customer's or a lead's card (null while
+ * it rings, for a caller the CRM could not name, or when signed out).
  */
 export function cardActions(call) {
-  const none = { answeredBy: null, element: null }
+  const none = { answeredBy: null, element: null, callBack: null }
   if (!session.actions) return none
   const callId = call.card.callId
+  const callBack = callBackOf(call)
   let area = session.areas.get(callId)
   // An ended call the page did not see answered (shown again after a reload) gets its area too: the server knows who took it.
-  if (!area && (call.status === 'answered' || call.status === 'ended')) area = keep(callId, { answered: false, element: actionsArea(call) })
-  if (!area) return none
+  if (!area && (call.status === 'answered' || call.status === 'ended')) area = keep(session.areas, callId, actionsArea(call))
+  if (!area) return { ...none, callBack }
   if (call.status === 'answered') area.answered = true
+  // Handing the call on needs the agent on it: answered, not yet ended or taken over.
+  area.transfer.setTalking(call.status === 'answered')
   keepFocus(area.element)
   // The card event may one day name the agent it was offered to; this page's own agent is "you".
-  return { answeredBy: area.answered ? L.answeredBy(call.card.agent?.name || L.you) : null, element: area.element }
+  return { answeredBy: area.answered ? L.answeredBy(call.card.agent?.name || L.you) : null, element: area.element, callBack }
+}
+
+/** The kept call-back button of a customer's or a lead's card, once it no longer rings. */
+function callBackOf(call) {
+  const callId = call.card.callId
+  const kept = session.callBacks.get(callId)
+  if (kept) {
+    keepFocus(kept)
+    return kept
+  }
+  const who = call.card.who || {}
+  if (call.status === 'ringing') return null
+  let subject
+  if (who.kind === 'customer' && who.customer && who.customer.id) subject = () => ({ customerId: Number(who.customer.id) })
+  else if (who.kind === 'lead') subject = () => (leadIdOf(call) ? { leadId: Number(leadIdOf(call)) } : null)
+  else return null
+  return keep(session.callBacks, callId, callBackButton({ actions: session.actions, subject }))
+}
+
+function leadIdOf(call) {
+  const who = call.card.who || {}
+  return (who.openLead && who.openLead.id) || session.leads.get(call.card.callId) || null
 }
 
 /**
@@ -84,23 +125,23 @@ function keepFocus(element) {
   })
 }
 
-function keep(callId, area) {
-  session.areas.set(callId, area)
-  while (session.areas.size > MAX_AREAS) session.areas.delete(session.areas.keys().next().value)
-  return area
+function keep(map, callId, value) {
+  map.set(callId, value)
+  while (map.size > MAX_AREAS) map.delete(map.keys().next().value)
+  return value
 }
 
 function actionsArea(call) {
   const callId = call.card.callId
   const who = call.card.who || {}
   const actions = session.actions
+  const transfer = transferForm({ callId, actions, onTransferred: () => session.onStateChanged() })
   const forms = [
+    transfer.form,
     outcomeForm({ callId, actions, deals: (who.card && who.card.openDeals) || [], options: session.options }),
     followUpForm({ callId, actions, onCreated: () => session.onTasksChanged() })
   ]
-  if (who.kind === 'lead') {
-    const leadId = () => (who.openLead && who.openLead.id) || session.leads.get(callId) || null
-    forms.push(convertForm({ callId, actions, leadId }))
-  }
-  return h('section', { class: 'card-actions', 'aria-label': L.heading }, h('h4', {}, L.heading), h('div', { class: 'action-forms' }, forms))
+  if (who.kind === 'lead') forms.push(convertForm({ callId, actions, leadId: () => leadIdOf(call) }))
+  const element = h('section', { class: 'card-actions', 'aria-label': L.heading }, h('h4', {}, L.heading), h('div', { class: 'action-forms' }, forms))
+  return { answered: false, element, transfer }
 }

@@ -1,5 +1,5 @@
-// One call's card, laid out to be read at a glance: who, why this agent, who
-// answered, the facts, the debt first, then deals, calls, needs, refusals,
+// One call's card, laid out to be read at a glance: who handed it on (a
+// transfer), who, why this agent, who answered, the facts, the debt first, then deals, calls, needs, refusals,
 // tasks, orders; below them what the agent can do about the call.
 
 import { cardActions } from './card-actions.js'
@@ -41,8 +41,10 @@ export function renderCard(call, now) {
     'article',
     { class: `card card-${call.status}`, 'aria-labelledby': 'card-title' },
     h('p', { class: `call-status status-${call.status}` }, statusText(call), ' · ', timeElement(call.at, formatTime(call.at))),
+    card.transfer ? transferStory(card.transfer) : null,
     h('h3', { id: 'card-title', class: 'card-title' }, card.title),
     actions.answeredBy ? h('p', { class: 'answered-by' }, actions.answeredBy) : null,
+    actions.callBack,
     h('p', { class: 'reason' }, h('span', { class: 'reason-label' }, L.whyYou), h('strong', {}, card.reason)),
     facts.length ? h('dl', { class: 'facts' }, facts) : null,
     card.degraded ? h('p', { class: 'notice' }, L.crmUnreachable) : null,
@@ -52,6 +54,13 @@ export function renderCard(call, now) {
   if (who.kind === 'lead') article.append(h('p', { class: 'notice lead-note' }, L.firstContact))
   if (actions.element) article.append(actions.element)
   return article
+}
+
+/** "Transferred by Anna Volkova: wants a discount", from the card's `transfer`. */
+function transferStory(transfer) {
+  const from = transfer.fromName || transfer.fromAgentId
+  const A = labels.actions
+  return h('p', { class: 'transfer-story', role: 'note' }, transfer.note ? A.transferredWithNote(from, transfer.note) : A.transferredBy(from))
 }
 
 function section(title, items, options = {}) {

@@ -1,8 +1,10 @@
 // The agent's open tasks, soonest due first, overdue ones marked; each can be
-// marked done, snoozed or rescheduled from here.
+// marked done, snoozed or rescheduled from here, and one about a customer or a
+// lead called back.
 
 import { createActionRunner, showStatus } from './action-runner.js'
 import { createMeActions } from './api.js'
+import { placeCallBack } from './call-back.js'
 import { h, timeElement } from './dom.js'
 import { instantOfLocalInput, localInputValue } from './due-time.js'
 import { formatDateTime } from './format.js'
@@ -49,7 +51,8 @@ export function createTaskList({ list, empty, api }) {
     const move = h('button', { type: 'submit', class: 'small' }, L.move)
     const cancel = h('button', { type: 'button', class: 'small quiet' }, L.cancel)
     const editor = h('form', { class: 'task-reschedule', novalidate: true, hidden: true }, when, move, cancel)
-    const run = createActionRunner({ buttons: [done, ...snoozes, reschedule, move, cancel], status })
+    const callBack = t.customer || t.leadId ? h('button', { type: 'button', class: 'small quiet' }, L.callBack) : null
+    const run = createActionRunner({ buttons: [done, ...snoozes, reschedule, move, cancel, callBack].filter(Boolean), status })
 
     async function act(what, send, said) {
       if (await run({ what, send, busy: L.working, done: said })) {
@@ -86,6 +89,8 @@ export function createTaskList({ list, empty, api }) {
       if (!dueAt) return showStatus(status, 'error', L.dueMissing)
       void act(`reschedule ${t.id} ${dueAt}`, (key) => actions.rescheduleTask(t.id, dueAt, key), (moved) => L.taskMoved(t.title, formatDateTime(moved.dueAt)))
     })
+    // The list stays as it is: a call-back does not change the task.
+    callBack?.addEventListener('click', () => void placeCallBack({ run, actions, body: { taskId: t.id } }))
     if (editing && editing.id === t.id) openEditor(editing.value)
 
     return h(
@@ -94,7 +99,7 @@ export function createTaskList({ list, empty, api }) {
       h('span', { class: 'task-due' }, t.overdue ? h('strong', { class: 'late-label' }, labels.card.overdue) : null, timeElement(t.dueAt, formatDateTime(t.dueAt))),
       h('span', { class: 'task-title' }, t.title),
       h('span', { class: 'muted' }, [t.kind, t.customer ? t.customer.name : null].filter(Boolean).join(' · ')),
-      h('div', { class: 'task-actions', role: 'group', 'aria-label': L.taskActions(t.title) }, done, h('span', { class: 'task-snooze', role: 'group', 'aria-label': L.snooze }, snoozes), reschedule),
+      h('div', { class: 'task-actions', role: 'group', 'aria-label': L.taskActions(t.title) }, done, h('span', { class: 'task-snooze', role: 'group', 'aria-label': L.snooze }, snoozes), reschedule, callBack),
       editor
     )
   }

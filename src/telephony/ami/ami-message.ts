@@ -21,7 +21,7 @@ export function eventName(message: AmiMessage): string | undefined {
 
 /** Caller ID fields as Asterisk writes "no value". */
 export function callerIdValue(value: string | undefined): string | null {
-  if (value === undefined || value === '<unknown>' || value === '<Unknown>') return null
+  if (value === undefined || value === '' || value === '<unknown>' || value === '<Unknown>') return null
   return value
 }
 

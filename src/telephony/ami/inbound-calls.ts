@@ -236,8 +236,9 @@ export class InboundCalls {
         this.options.logger.warn(describe(event), 'route request without Channel/Uniqueid; ignored')
         return
       }
-      const caller = field(event, 'caller') ?? callerIdValue(field(event, 'calleridnum')) ?? null
-      const callerName = field(event, 'callername') ?? callerIdValue(field(event, 'calleridname')) ?? null
+      // The dialplan's ${CALLERID(...)} is "<unknown>" (or empty) when the trunk sent none: no name, not a name.
+      const caller = callerIdValue(field(event, 'caller')) ?? callerIdValue(field(event, 'calleridnum'))
+      const callerName = callerIdValue(field(event, 'callername')) ?? callerIdValue(field(event, 'calleridname'))
       void this.routeChannel({ channel, uniqueid, linkedid, caller, callerName, dialed: field(event, 'dialed') ?? null }).catch((err: unknown) => this.options.logger.error({ err, callId: linkedid }, 'routing an Asterisk call failed'))
     } else if (name === DIAL_RESULT_EVENT) {
       const call = this.table.callOf(event)

@@ -112,3 +112,13 @@ t.test('a Redirect lost with the connection is sent again once the re-sync finds
   await until(async () => (await records()).length === 1)
   t.match((await records())[0], { outcome: 'answered', agent_id: 'a-anna' })
 })
+
+t.test('a caller Asterisk knows no name for ("<unknown>") is routed with no name, so the CRM\'s name is used', async (t) => {
+  const { standIn, app } = await amiTestApp(t)
+  const names: (string | null)[] = []
+  app.interactions.onEvent((event) => void (event.type === 'routed' && names.push(event.request.callerName)))
+  const caller = standIn.newChannel({ callerNum: CALLERS.ivan, callerName: '<unknown>' })
+  standIn.routeRequest(caller, SPRING_CRM_LINE)
+  await nthAction(standIn, 'Redirect')
+  t.same(names, [null])
+})

@@ -1,5 +1,6 @@
 // What the agent does: from the card (the call's outcome, a follow-up task,
-// a lead turned into a customer) and in their task list (done, snooze, reschedule).
+// a lead turned into a customer, a transfer, a call-back) and in their task
+// list (done, snooze, reschedule, call back).
 
 export default {
   en: {
@@ -56,7 +57,35 @@ export default {
       cancel: 'Cancel',
       working: 'One moment…',
       taskDone: (title) => `Done: ${title}`,
-      taskMoved: (title, when) => `“${title}” is now due ${when}.`
+      taskMoved: (title, when) => `“${title}” is now due ${when}.`,
+
+      transfer: 'Transfer the call',
+      transferOpen: 'Transfer…',
+      transferTo: 'Hand it to',
+      toColleague: 'A colleague',
+      toTeam: 'A team',
+      toRules: 'Let routing choose',
+      colleague: 'Colleague',
+      team: 'Team',
+      chooseOne: '— choose —',
+      noTeam: 'No team',
+      colleagueFree: (name) => `${name} · free`,
+      colleagueNotFree: (name, state) => `${name} · ${state}`,
+      teamFree: (team, free) => `${team} · ${free} free`,
+      loadingColleagues: 'Loading colleagues…',
+      colleaguesFailed: (why) => `Colleagues not loaded: ${why}`,
+      chooseColleague: 'Choose the colleague.',
+      chooseTeam: 'Choose the team.',
+      transferNote: 'What the colleague should know',
+      transferButton: 'Transfer',
+      transferring: 'Transferring…',
+      transferRinging: (name) => `Ringing ${name}…`,
+      transferredBy: (name) => `Transferred by ${name}`,
+      transferredWithNote: (name, note) => `Transferred by ${name}: ${note}`,
+
+      callBack: 'Call back',
+      callingBack: 'Calling…',
+      callBackRinging: (phone) => `Your phone rings first, then ${phone}.`
     }
   },
 
@@ -114,7 +143,35 @@ export default {
       cancel: 'Отмена',
       working: 'Минуту…',
       taskDone: (title) => `Выполнено: ${title}`,
-      taskMoved: (title, when) => `Задача «${title}» перенесена на ${when}.`
+      taskMoved: (title, when) => `Задача «${title}» перенесена на ${when}.`,
+
+      transfer: 'Перевод звонка',
+      transferOpen: 'Перевести…',
+      transferTo: 'Кому передать',
+      toColleague: 'Коллеге',
+      toTeam: 'Группе',
+      toRules: 'Пусть выберет маршрутизация',
+      colleague: 'Коллега',
+      team: 'Группа',
+      chooseOne: '— выберите —',
+      noTeam: 'Без группы',
+      colleagueFree: (name) => `${name} · может принять`,
+      colleagueNotFree: (name, state) => `${name} · ${state}`,
+      teamFree: (team, free) => `${team} · свободно: ${free}`,
+      loadingColleagues: 'Загружаем коллег…',
+      colleaguesFailed: (why) => `Список коллег не загрузился: ${why}`,
+      chooseColleague: 'Выберите коллегу.',
+      chooseTeam: 'Выберите группу.',
+      transferNote: 'Что нужно знать коллеге',
+      transferButton: 'Перевести',
+      transferring: 'Переводим…',
+      transferRinging: (name) => `Звоним: ${name}…`,
+      transferredBy: (name) => `Перевод от коллеги: ${name}`,
+      transferredWithNote: (name, note) => `Перевод от коллеги: ${name} — ${note}`,
+
+      callBack: 'Перезвонить',
+      callingBack: 'Звоним…',
+      callBackRinging: (phone) => `Сначала зазвонит ваш телефон, затем — ${phone}.`
     }
   }
 }
