@@ -78,6 +78,7 @@ export const CallStory = Type.Object({
   ),
   decisions: Type.Array(Type.Object({ at: Text, kind: Text, rule: Type.Unknown(), rulesVersion: Type.Unknown(), trace: Type.Unknown({ description: 'the rules tried and the steps taken (first decision)' }) })),
   queue: Nullable(Type.Object({ queuedAt: Instant, dequeuedAt: NullableInstant, waitSeconds: Seconds, queue: Type.Unknown(), position: Type.Unknown(), estimatedWaitSeconds: Type.Unknown(), how: Type.Unknown({ description: 'served, overflow, abandoned or callback' }) })),
+  segments: Type.Array(Type.Object({ agentId: Type.String(), from: Instant, to: NullableInstant, seconds: Seconds }), { description: 'who talked, from when to when: one per agent who answered (a transfer closes one and opens the next)' }),
   times: Type.Object({ waitSeconds: Seconds, talkSeconds: Seconds, wrapUpSeconds: Seconds })
 })
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../crm/schema.js'
 import { callsQuery, toListView } from './call-history.repository.js'
+import { talkSegments } from './talk-segments.js'
 
 interface StoryEvent {
   at: string
@@ -64,6 +65,7 @@ export async function callStory(db: Kysely<Database>, id: string, teams?: readon
     offers: offersOf(events),
     decisions: decisionsOf(events, raw.trace ?? null),
     queue: queueOf(events),
+    segments: talkSegments(events.map((e) => ({ at: Date.parse(e.at), kind: e.kind, agentId: e.agentId }))).map((s) => ({ agentId: s.agentId, from: new Date(s.from).toISOString(), to: s.to === null ? null : new Date(s.to).toISOString(), seconds: s.to === null ? null : (s.to - s.from) / 1000 })),
     times: { waitSeconds: num(raw.waitSeconds), talkSeconds: num(raw.talkSeconds), wrapUpSeconds: wrapUp }
   }
 }

@@ -1,4 +1,5 @@
 import { durations, type CallRecord } from './call-record.js'
+import { creditedAgent, talkSegments } from './talk-segments.js'
 
 /** What one batch of records says about one customer's (or lead's) last contact and last agent. */
 export interface Contact {
@@ -12,18 +13,20 @@ export interface Contact {
 
 /**
  * The last contact and last agent each customer and lead gets from these
- * records. A call counts once it ended answered; its agent becomes the last
- * agent only when the talk lasted at least `minTalkSeconds` (a call answered
- * and dropped at once says nothing of who works with them). A missed ring
- * counts for nothing.
+ * records. A call counts once it ended answered; the agent of its last talk
+ * of at least `minTalkSeconds` becomes the last agent (a call answered and
+ * dropped at once, or a transfer taken for a moment, says nothing of who works
+ * with them). A missed ring counts for nothing.
  */
 export function contactsOf(records: readonly CallRecord[], minTalkSeconds: number): { customers: Contact[]; leads: Contact[] } {
   const customers = new Map<number, Contact>()
   const leads = new Map<number, Contact>()
   for (const record of records) {
     if (record.outcome !== 'answered' || record.answeredAt === null || record.endedAt === null) continue
-    const { talkSeconds } = durations(record)
-    const agentId = record.agentId !== null && (talkSeconds ?? 0) >= minTalkSeconds ? record.agentId : null
+    const segments = talkSegments(record.steps)
+    // A record without its steps (imported history) credits its agent for the whole talk.
+    const talkSeconds = durations(record).talkSeconds ?? 0
+    const agentId = segments.length > 0 ? creditedAgent(segments, minTalkSeconds) : record.agentId !== null && talkSeconds >= minTalkSeconds ? record.agentId : null
     if (record.customerId !== null) add(customers, record.customerId, record.answeredAt, agentId)
     if (record.leadId !== null) add(leads, record.leadId, record.answeredAt, agentId)
   }

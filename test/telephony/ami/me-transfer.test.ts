@@ -47,6 +47,26 @@ t.test('a transfer to a named colleague redirects the caller to them and puts th
   const kinds = await steps(callId)
   t.ok(kinds.indexOf('transfer') > kinds.indexOf('answered'), `the transfer follows the first answer: ${kinds.join(', ')}`)
   t.equal(kinds.filter((k) => k === 'answered').length, 2, 'Anna answered, then Boris')
+  const story = await request(`${url}/v1/calls/${callId}`)
+  t.match(story.body.segments, [{ agentId: 'a-anna' }, { agentId: 'a-boris' }], 'the record keeps who talked, one segment each')
+})
+
+t.test('the last-agent credit goes to the last agent who talked long enough, not to one who held the call a moment', async (t) => {
+  const { url, standIn, app, records, clock } = await amiTestApp(t)
+  const { caller, phone, callId } = await annaTalksToIvan(standIn, app)
+  clock.now += 120_000
+  const anna = await agentToken(url, 'a-anna')
+  t.equal((await request(`${url}/v1/me/calls/${callId}/transfer`, { method: 'POST', headers: bearer(anna), body: { toAgentId: 'a-boris' } })).status, 202)
+  standIn.hangup(phone)
+  const borisPhone = standIn.dialBegin(caller, 'PJSIP/1002')
+  standIn.answer(caller, borisPhone, 'PJSIP/1002')
+  await until(() => app.agents.get('a-boris')?.state.status === 'busy')
+  clock.now += 2_000
+  standIn.hangup(borisPhone)
+  standIn.hangup(caller)
+  await until(async () => (await records()).length === 1)
+  const ivan = await app.database.db.selectFrom('customers').select('last_agent_id').where('name', '=', 'Ivan Petrov').executeTakeFirstOrThrow()
+  t.equal(ivan.last_agent_id, 'a-anna', 'two minutes with Anna count, two seconds with Boris do not')
 })
 
 t.test('a colleague who does not answer gives the call back to the agent who transferred it', async (t) => {
