@@ -126,8 +126,8 @@ t.test('the agents report counts offers, answers, missed offers, median talk tim
   const res = await request(`${url}/v1/reports/agents?${RANGE}`)
   t.same(res.body.rows, [
     // a1 also answered the outbound o1 (50 s): talks 60, 120, 50 → median 60.
-    { agentId: 'a1', name: 'Anna', team: 'sales', offered: 3, answered: 3, missed: 1, medianTalkSeconds: 60, tasksDone: 1, tasksOverdue: 1 },
-    { agentId: 'a2', name: 'Boris', team: 'sales', offered: 3, answered: 2, missed: 1, medianTalkSeconds: 65, tasksDone: 1, tasksOverdue: 1 }
+    { agentId: 'a1', name: 'Anna', team: 'sales', offered: 3, answered: 3, missed: 1, medianTalkSeconds: 60, transfersOut: 0, transfersIn: 0, tasksDone: 1, tasksOverdue: 1 },
+    { agentId: 'a2', name: 'Boris', team: 'sales', offered: 3, answered: 2, missed: 1, medianTalkSeconds: 65, transfersOut: 0, transfersIn: 0, tasksDone: 1, tasksOverdue: 1 }
   ])
 })
 

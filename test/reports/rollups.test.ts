@@ -75,3 +75,26 @@ t.test('times to answer are kept to the second: fractions fall to the second bel
   const [row] = await reportRows(db, sourcesReport(db, { ...request('2026-03-01', '2026-03-02'), groupBy: 'source' }))
   t.match(row, { medianSecondsToAnswer: 10, p90SecondsToAnswer: 10 })
 })
+
+t.test('a transferred call counts one transfer out for the agent who handed it on and one in for the colleague, from roll-ups and partial days alike', async (t) => {
+  const { db } = await testDatabase(t)
+  const transferred = (id: string, at: string): CallRecord => {
+    const base = call(id, at, 5, 300)
+    const handedAt = base.answeredAt! + 120_000
+    return {
+      ...base,
+      agentId: 'a2',
+      steps: [
+        ...base.steps,
+        { at: base.answeredAt!, kind: 'answered', agentId: 'a1', data: null },
+        { at: handedAt, kind: 'transfer', agentId: 'a1', data: { fromAgentId: 'a1', toAgentId: 'a2', note: 'wants a discount' } },
+        { at: handedAt + 1000, kind: 'offered', agentId: 'a2', data: null },
+        { at: handedAt + 5000, kind: 'answered', agentId: 'a2', data: null }
+      ]
+    }
+  }
+  await writeCallRecords(db, [transferred('whole-day', '2026-03-01T10:00:00Z'), transferred('partial-day', '2026-03-02T10:00:00Z')])
+  const rows = await reportRows(db, agentsReport(db, { ...request('2026-03-01T00:00:00Z', '2026-03-02T12:00:00Z'), groupBy: 'agent' }, ms('2026-03-10T00:00:00Z')))
+  t.match(rows.find((r) => r.agentId === 'a1'), { transfersOut: 2, transfersIn: 0 })
+  t.match(rows.find((r) => r.agentId === 'a2'), { transfersOut: 0, transfersIn: 2 })
+})
