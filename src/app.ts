@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import type { TransferDesk } from './interactions/transfer-desk.js'
 import type { CallRecorder } from './calls/call-recorder.js'
 import type { Config } from './config.js'
 import type { CrmDatabase } from './crm/database.js'
@@ -82,10 +83,16 @@ export class App {
     const { shared, agentStates } = wirePresence({ ...base, database, identifier, agents, router, interactions, rules, crm, hub, webhooks })
     this.shared = shared
     this.agentStates = agentStates
-    const publisher = wireCards({ ...base, hub, webhooks, shared: shared?.screenPops ?? null, database, interactions, identifier })
+    const publisher = wireCards({ ...base, hub, webhooks, shared: shared?.screenPops ?? null, agents, database, interactions, identifier })
     // The PBX adapters, each on its own.
     const ami = wireAmi({ ...base, database, agents, crm, rules, lifecycle: interactions, onReconnected: () => this.metrics.reconnected('ami') })
-    const sip = wireSip({ ...base, lifecycle: interactions, unrouted: calls.calls, onReconnected: () => this.metrics.reconnected('sip'), onShed: (cause) => this.metrics.sipCallsShed.inc({ cause }) })
+    // A REFER from an agent's phone is the workplace's transfer, which the HTTP wiring builds below.
+    let desk: TransferDesk | null = null
+    const onAgentTransfer = async (callId: string, fromAgentId: string, toAgentId: string): Promise<void> => {
+      if (!desk) throw new Error('transfers are not ready yet')
+      await desk.transfer(callId, fromAgentId, { agentId: toAgentId }, null)
+    }
+    const sip = wireSip({ ...base, lifecycle: interactions, unrouted: calls.calls, agents, onAgentTransfer, onReconnected: () => this.metrics.reconnected('sip'), onShed: (cause) => this.metrics.sipCallsShed.inc({ cause }) })
     this.ami = ami.adapter
     this.sip = sip
     const queues = wireQueues({ ...base, router, interactions, crm, identifier, agentStates, placeCallBack: ami.placeCallBack, shared, calls: calls.calls })
@@ -93,7 +100,7 @@ export class App {
     const workflows = (this.workflows = wireWorkflows({ ...base, database, interactions, calls: calls.calls, publisher, placeCallBack: ami.placeCallBack, durable: calls.durable }))
     const metrics = (this.metrics = wireMetrics({ agents, router, interactions, calls: calls.calls, hub, reminders: workflows.reminders }))
     const adapters = { ...(sip ? { sip: () => sip.readiness() } : {}), ...(ami.readiness ? { ami: ami.readiness } : {}) }
-    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates: queues.agentStates, waiting: queues.waiting, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, callControl: ami.callControl ?? sip?.callControl ?? null, writes: calls.durable.health })
+    this.server = wireHttp({ ...base, database, crm, identifier, agents, agentStates: queues.agentStates, waiting: queues.waiting, lines, interactions, rules, shared, hub, workflows, metrics, adapters, placeCallBack: ami.placeCallBack, extensionOf: ami.extensionOf, callControl: ami.callControl ?? sip?.callControl ?? null, onTransferDesk: (made) => void (desk = made), writes: calls.durable.health })
     this.audit = wireOversight({ ...base, database, server: this.server, agents, agentStates, interactions, rules, shared, metrics, durable: calls.durable })
   }
 

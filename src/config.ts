@@ -141,6 +141,9 @@ const ConfigSchema = Type.Object({
   SIP_OVERLOAD_RETRY_AFTER_SECONDS: Type.Integer({ default: 5, minimum: 1, maximum: 3600, description: 'the Retry-After of the 503 sent to INVITEs shed under overload', expected: 'seconds 1..3600' }),
   SIP_QUEUE_REFRESH_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 60, description: 'in path, how often a waiting caller\'s 182 Queued is sent again (with the position) so that no proxy times the INVITE out', expected: 'seconds 1..60 between 182 Queued refreshes' }),
   SIP_QUEUE_PARK_URI: Type.Optional(Type.String({ pattern: '^sips?:[^\\s]+$', description: 'in redirect mode, where the PBX parks calls that must wait (302 to it, with the queue and position); unset: they are answered like "no agent"', expected: 'a sip: URI where the PBX parks waiting calls, e.g. sip:park@pbx.example.com' })),
+  SIP_OUTBOUND_TRUNK: Type.Optional(
+    Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', description: "host[:port] of the trunk that in-path call-backs dial customers through (the agent's phone rings first); unset: no call-backs over SIP", expected: 'host[:port] of the outbound trunk for call-backs' })
+  ),
   SIP_EXTENSION_HOST: Type.Optional(
     Type.String({ pattern: '^[^\\s@:;]+(:[0-9]+)?$', description: 'host[:port] of the PBX, for agents with an extension but no SIP URI; unset: the address the INVITE came from', expected: 'host[:port] of the PBX for agents that have an extension but no SIP URI; default: the address the INVITE came from' })
   ),

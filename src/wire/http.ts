@@ -34,6 +34,7 @@ import type { CrmDatabase } from '../crm/database.js'
 import { databaseReadiness, type WriteHealth } from '../durability/write-health.js'
 import type { CallerIdentifier } from '../identify/identify-caller.js'
 import type { CallControl } from '../interactions/call-control.js'
+import type { TransferDesk } from '../interactions/transfer-desk.js'
 import type { InteractionRouter } from '../interactions/interaction-router.js'
 import type { WaitingCalls } from '../interactions/waiting-calls.js'
 import type { LineDirectory } from '../interactions/line-directory.js'
@@ -90,6 +91,8 @@ export interface HttpDeps {
   waiting?: WaitingCalls
   /** The telephony that moves and places calls for agents; absent or null: none is configured. */
   callControl?: CallControl | null
+  /** Told of the workplace's transfer desk once built (a phone's REFER goes to it). */
+  onTransferDesk?: (desk: TransferDesk) => void
   /** The background writers' last outcomes: a database that refuses writes is not ready. */
   writes: WriteHealth
 }
@@ -163,7 +166,7 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
   }
   void server.register(leadRoutes, { db, identifier, reasons: config.REFUSAL_REASONS, now })
   void server.register(taskRoutes, { db, now, ...taskClosed })
-  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, callControl: deps.callControl ?? null, agents, agentStates, rules: () => deps.rules.current().ruleSet, logger: deps.logger, now })
+  const calls = wireWorkplace(server, { config, db, identifier, interactions: deps.interactions, callControl: deps.callControl ?? null, agents, agentStates, rules: () => deps.rules.current().ruleSet, logger: deps.logger, onDesk: deps.onTransferDesk, now })
   void server.register(meTaskRoutes, { db, now, calls, ...taskClosed })
   void server.register(dealRoutes, { db, vocabulary, now })
   void server.register(meDealRoutes, { db, vocabulary, now })

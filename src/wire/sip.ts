@@ -15,6 +15,10 @@ export function wireSip(o: {
   onReconnected: () => void
   /** Told of every INVITE shed under overload (the metrics). */
   onShed?: (cause: ShedCause) => void
+  /** The agents, to ring a transfer's target or a call-back's agent (in path). */
+  agents: SipAdapterOptions['agents']
+  /** A transfer asked by an agent's phone (REFER): handed to the workplace like one from the page. */
+  onAgentTransfer?: SipAdapterOptions['onAgentTransfer']
 }): SipAdapter | null {
   const { SIP_DRACHTIO_HOST: host, SIP_DRACHTIO_PORT: port, SIP_DRACHTIO_SECRET: secret } = o.config
   if (!host) return null
@@ -28,6 +32,9 @@ export function wireSip(o: {
     logger: o.logger.child({ component: 'sip' }),
     now: o.now,
     onReconnected: o.onReconnected,
+    agents: o.agents,
+    outboundTrunk: o.config.SIP_OUTBOUND_TRUNK ?? null,
+    onAgentTransfer: o.onAgentTransfer,
     overload: new OverloadGuard({
       maxDeciding: o.config.SIP_MAX_DECIDING,
       maxLagMs: o.config.SIP_MAX_LOOP_LAG_MS,

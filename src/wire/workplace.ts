@@ -28,6 +28,8 @@ export interface WorkplaceDeps {
   /** The rule set in force now. */
   rules: () => RuleSet
   logger: Logger
+  /** Told of the transfer desk once built. */
+  onDesk?: (desk: TransferDesk) => void
   now: () => number
 }
 
@@ -55,6 +57,7 @@ export function wireWorkplace(server: FastifyInstance, deps: WorkplaceDeps): Cal
     logger: deps.logger.child({ component: 'transfers' }),
     now
   })
+  deps.onDesk?.(desk)
   void server.register(meTransferRoutes, { db, desk, now })
   return calls
 }

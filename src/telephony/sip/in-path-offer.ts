@@ -128,6 +128,8 @@ async function bridge(call: SipCall, deps: InviteDeps, agentId: string, agentLeg
     if (deps.bridges.get(call.callId) === talking) deps.bridges.delete(call.callId)
     endCall(call, deps, 'answered', cause)
   })
+  // Who the caller is, for the colleague the call may be transferred to (their phone shows it as this agent's did).
+  talking.partyShown = { number: call.caller?.number ?? null, name: call.caller?.name ?? null }
   deps.bridges.set(call.callId, talking)
   deps.onBridged?.(talking)
   talking.start()

@@ -104,8 +104,11 @@ export function ringLeg(srf: Srf, offer: LegOffer): RingingLeg {
 
 function answeredLeg(answer: SrfLateAnswer | SrfDialog, log: Logger): AnsweredLeg {
   const bye = (dialog: SrfDialog) => void dialog.destroy().catch((err: unknown) => log.warn({ err }, 'BYE not sent'))
-  if ('ack' in answer && typeof answer.ack === 'function') {
-    const late = answer as SrfLateAnswer
+  // Not "has an ack()": every drachtio-srf Dialog has one too (a method per SIP verb on its
+  // prototype), so that test took a leg INVITEd with SDP (the customer's of a call-back) for an
+  // unacknowledged 3PCC answer, read no SDP from it and threw on its ack. A Dialog has `remote`.
+  if (!isDialog(answer)) {
+    const late = answer
     return {
       kind: 'answered',
       sdp: late.sdp,
@@ -113,6 +116,10 @@ function answeredLeg(answer: SrfLateAnswer | SrfDialog, log: Logger): AnsweredLe
       abandon: () => void late.destroy().catch((err: unknown) => log.warn({ err }, 'answered leg not released'))
     }
   }
-  const dialog = answer as SrfDialog
+  const dialog = answer
   return { kind: 'answered', sdp: dialog.remote.sdp, complete: () => Promise.resolve(dialog), abandon: () => bye(dialog) }
+}
+
+function isDialog(answer: SrfLateAnswer | SrfDialog): answer is SrfDialog {
+  return 'remote' in answer && typeof answer.remote === 'object' && answer.remote !== null
 }

@@ -48,6 +48,10 @@ export class DrachtioStandIn extends EventEmitter {
   }
 
   private readonly routed = new Set<string>()
+  /** CSeq of the in-dialog requests the network sends (BYE, REFER), rising for each. */
+  private inDialogCSeq = 1
+  /** The SDP the far end answers a re-INVITE with (the caller's own, as a phone keeps its media). */
+  reinviteAnswer = REINVITE_ANSWER
 
   /** Delivers a request from the network (a caller) to the application. */
   sendRequest(text: string): InboundExchange {
@@ -76,8 +80,8 @@ export class DrachtioStandIn extends EventEmitter {
     this.send(this.requireClient(), `sip|network|${Buffer.byteLength(text)}|udp|127.0.0.1|5090|${time()}|${randomUUID()}||\r\n${text}`)
   }
 
-  /** Sends an in-dialog request from the network (ACK or BYE from the caller, BYE from an agent). */
-  sendInDialog(method: 'ACK' | 'BYE', dialogId: string, base: SipText, fromAgent = false): InboundExchange {
+  /** Sends an in-dialog request from the network (ACK or BYE from the caller; BYE or REFER, with its extra headers, from an agent). */
+  sendInDialog(method: 'ACK' | 'BYE' | 'REFER', dialogId: string, base: SipText, fromAgent = false, extra: [string, string][] = []): InboundExchange {
     const txnId = randomUUID()
     const request: SipText = {
       startLine: `${method} sip:${fromAgent ? 'app' : 'caller'}@127.0.0.1 SIP/2.0`,
@@ -86,7 +90,8 @@ export class DrachtioStandIn extends EventEmitter {
         ['From', fromAgent ? header(base, 'To')! : header(base, 'From')!],
         ['To', fromAgent ? header(base, 'From')! : header(base, 'To')!],
         ['Call-ID', header(base, 'Call-ID')!],
-        ['CSeq', `${method === 'ACK' ? 1 : 2} ${method}`]
+        ['CSeq', `${method === 'ACK' ? 1 : ++this.inDialogCSeq} ${method}`],
+        ...extra
       ],
       body: ''
     }
@@ -211,16 +216,22 @@ export class DrachtioStandIn extends EventEmitter {
     }
     if (method === 'ACK') {
       this.echo(socket, msgId, randomUUID(), message)
-      this.emit('ack', dialogId)
+      this.emit('ack', dialogId, message)
       return
     }
     if (dialogId) {
-      // BYE (or another request) in a dialog: echoed, then answered 200 by the far end.
+      // BYE, NOTIFY or re-INVITE in a dialog: echoed, then answered 200 by the far end (a re-INVITE with its SDP answer).
       const byeTxn = randomUUID()
       this.fillRequest(message)
       this.echo(socket, msgId, byeTxn, message)
-      this.emit('bye-out', dialogId)
+      if (method === 'BYE') this.emit('bye-out', dialogId)
+      if (method === 'INVITE') this.emit('reinvite-out', dialogId, message)
+      this.emit('request-out', method, dialogId, message)
       const ok: SipText = { startLine: 'SIP/2.0 200 OK', headers: message.headers.filter(([n]) => /^(via|from|to|call-id|cseq)$/i.test(n)), body: '' }
+      if (method === 'INVITE') {
+        ok.headers.push(['Contact', '<sip:far-end@127.0.0.1:5090>'], ['Content-Type', 'application/sdp'])
+        ok.body = this.reinviteAnswer
+      }
       const okText = formatSip(ok)
       setImmediate(() => this.send(socket, `sip|network|${Buffer.byteLength(okText)}|udp|127.0.0.1|5070|${time()}|${byeTxn}|${dialogId}|\r\n${okText}`))
       return
@@ -382,7 +393,17 @@ export class OutboundInvite extends EventEmitter {
   hangUp(dialogId: string): InboundExchange {
     return this.standIn.sendInDialog('BYE', dialogId, this.response!, true)
   }
+
+  /** The agent's phone transfers the answered call itself (its own button): a REFER naming `referTo`. */
+  refer(dialogId: string, referTo: string): InboundExchange {
+    return this.standIn.sendInDialog('REFER', dialogId, this.response!, true, [
+      ['Refer-To', referTo],
+      ['Contact', `<${this.uri}>`]
+    ])
+  }
 }
+
+const REINVITE_ANSWER = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n')
 
 function time(): string {
   return new Date().toISOString().slice(11, 23)
