@@ -49,8 +49,8 @@ export interface CardEvent {
 /** Everything a page receives about calls; later events update the card of the same callId. */
 export type ScreenPopEvent =
   | CardEvent
-  | { type: 'answered'; callId: string; answeredBy: string }
-  | { type: 'taken-by-other'; callId: string; answeredBy: string }
+  | { type: 'answered'; callId: string; answeredBy: string; answeredByName: string | null }
+  | { type: 'taken-by-other'; callId: string; answeredBy: string; answeredByName: string | null }
   | { type: 'missed'; callId: string; why: OfferFailure }
   | { type: 'ended'; callId: string }
   | WorkflowEvent
@@ -60,6 +60,8 @@ export interface CardEventsOptions {
   /** The customer's card with history; may reject when the CRM is unreachable. */
   loadCard: (customerId: number) => Promise<CustomerCard | null>
   logger: Logger
+  /** The name of the agent with this id, for "Answered by Boris Orlov"; null (or unset) when unknown, and the page shows the id. */
+  nameOf?: (agentId: string) => string | null
   /** The open lead behind an unknown caller's number, when the CRM keeps leads; may reject. */
   loadLead?: (phone: string) => Promise<LeadNotice | null>
   /** Calls followed at once at most; the oldest is forgotten past it (a call never ended). */
@@ -135,9 +137,10 @@ export class CardEvents {
       case 'answered': {
         const call = this.calls.get(event.callId)
         if (!call) return
+        const answeredByName = this.options.nameOf?.(event.agentId) ?? null
         for (const agentId of call.agents) {
           const type = agentId === event.agentId ? 'answered' : 'taken-by-other'
-          this.then(call, agentId, async () => ({ type, callId: event.callId, answeredBy: event.agentId }))
+          this.then(call, agentId, async () => ({ type, callId: event.callId, answeredBy: event.agentId, answeredByName }))
         }
         return
       }

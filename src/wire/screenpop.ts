@@ -57,6 +57,8 @@ export function wireCards(o: {
   webhooks: WebhookPop | null
   /** The shared screen-pops, which deliver to the webhooks themselves. */
   shared: ScreenPopPublisher | null
+  /** Who the agents are: a card that a colleague answered names them. */
+  agents: AgentIndex
   database: CrmDatabase
   interactions: InteractionRouter
   /** Customer changes drop the cards kept for their calls; unset, cards are kept for the call's duration. */
@@ -87,6 +89,7 @@ export function wireCards(o: {
       return lead && leadNotice(lead)
     },
     logger: o.logger.child({ component: 'screen-pop' }),
+    nameOf: (agentId) => o.agents.get(agentId)?.profile.name ?? null,
     // Pages on other processes are not known here: with shared screen-pops every agent counts as watched.
     watched: (agentId) => o.shared !== null || hub.subscribers(agentId) > 0 || (webhooks !== null && webhooks.urlsFor(agentId).length > 0),
     anyWatched: () => o.shared !== null || webhooks !== null || hub.connected > 0

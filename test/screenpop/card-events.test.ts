@@ -95,6 +95,38 @@ t.test("a call's events are published in order, after its card, even while the c
   t.match(published[1]!.event, { why: 'busy' })
 })
 
+t.test("who answered is named: a colleague's card says their name, or null when nobody knows it", async (t) => {
+  const published: { agentId: string; event: ScreenPopEvent }[] = []
+  const names: Record<string, string> = { 'a-boris': 'Boris Orlov' }
+  const cards = new CardEvents({
+    hub: { publish: (agentId, event) => void published.push({ agentId, event }) },
+    loadCard: async () => null,
+    logger: pino({ level: 'silent' }),
+    nameOf: (agentId) => names[agentId] ?? null
+  })
+  for (const agentId of ['a-anna', 'a-boris']) cards.handle({ type: 'offered', callId: 'c1', agentId, ringSeconds: 20, routed: routed('c1', null, [{ agentId, reason: 'x' }]) })
+  cards.handle({ type: 'answered', callId: 'c1', agentId: 'a-boris' })
+  for (const agentId of ['a-anna', 'a-ghost']) cards.handle({ type: 'offered', callId: 'c2', agentId, ringSeconds: 20, routed: routed('c2', null, [{ agentId, reason: 'x' }]) })
+  cards.handle({ type: 'answered', callId: 'c2', agentId: 'a-ghost' })
+  await cards.settled()
+  const answers = published.filter((p) => p.event.type !== 'card').map((p) => ({ agentId: p.agentId, ...p.event }))
+  // Each call's events keep their order; two calls' interleave, so they are compared call by call.
+  answers.sort((x, y) => String(x.callId).localeCompare(String(y.callId)) || x.agentId.localeCompare(y.agentId))
+  t.same(answers, [
+    { agentId: 'a-anna', type: 'taken-by-other', callId: 'c1', answeredBy: 'a-boris', answeredByName: 'Boris Orlov' },
+    { agentId: 'a-boris', type: 'answered', callId: 'c1', answeredBy: 'a-boris', answeredByName: 'Boris Orlov' },
+    { agentId: 'a-anna', type: 'taken-by-other', callId: 'c2', answeredBy: 'a-ghost', answeredByName: null },
+    { agentId: 'a-ghost', type: 'answered', callId: 'c2', answeredBy: 'a-ghost', answeredByName: null }
+  ])
+
+  // Without nameOf (a hand-built CardEvents), the name is null and the page shows the id.
+  const { cards: unnamed, published: plain } = setup(async () => null)
+  for (const agentId of ['a-anna', 'a-boris']) unnamed.handle({ type: 'offered', callId: 'c3', agentId, ringSeconds: 20, routed: routed('c3', null, [{ agentId, reason: 'x' }]) })
+  unnamed.handle({ type: 'answered', callId: 'c3', agentId: 'a-boris' })
+  await unnamed.settled()
+  t.match(plain.find((p) => p.event.type === 'taken-by-other')?.event, { answeredBy: 'a-boris', answeredByName: null })
+})
+
 t.test('events of calls not followed are ignored; old calls are forgotten past the limit', async (t) => {
   const { cards, published } = setup(async () => null)
   cards.handle({ type: 'answered', callId: 'nope', agentId: 'a' })

@@ -89,6 +89,57 @@ t.test('every label the page\'s modules and its HTML read exists in the catalogu
   t.same([...used].filter((path) => lookup(ru, path) === undefined).sort(), [], 'each is in Russian')
 })
 
+/** Attributes a person reads or hears: each comes from a catalogue (data-label-<attribute>) or is empty. */
+const WORDED_ATTRIBUTES = ['aria-label', 'title', 'placeholder', 'alt', 'value', 'aria-description', 'aria-roledescription']
+const VOID_ELEMENTS = new Set(['meta', 'link', 'input', 'br', 'img', 'hr', 'source', 'col', 'area', 'base', 'wbr'])
+
+/** What agent.html writes itself, tag by tag: text outside a data-label element, worded attributes without their data-label-<attribute>. */
+function wordsWrittenInHtml(html: string): string[] {
+  const found: string[] = []
+  const open: { tag: string; labelled: boolean }[] = []
+  const tokens = /<!--[\s\S]*?-->|<!doctype[^>]*>|<(\/?)([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>|([^<]+)/gi
+  for (const [token, closing, rawTag, rawAttributes, text] of html.matchAll(tokens)) {
+    if (text !== undefined) {
+      const parent = open.at(-1)
+      if (text.trim() && !(parent?.labelled || parent?.tag === 'script' || parent?.tag === 'style')) found.push(`text "${text.trim()}" in <${parent?.tag}>`)
+      continue
+    }
+    if (!rawTag) continue // a comment or the doctype
+    const tag = rawTag.toLowerCase()
+    if (closing) {
+      const at = open.map((e) => e.tag).lastIndexOf(tag)
+      if (at >= 0) open.length = at
+      continue
+    }
+    const attributes = new Map<string, string>()
+    for (const [, name, value] of (rawAttributes ?? '').matchAll(/([^\s=>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) attributes.set(name!.toLowerCase(), value ?? '')
+    for (const name of WORDED_ATTRIBUTES) {
+      if (attributes.get(name)?.trim() && !attributes.has(`data-label-${name}`)) found.push(`${name}="${attributes.get(name)}" on <${tag}>`)
+    }
+    if (open.at(-1)?.labelled) found.push(`<${tag}> inside a data-label element (its label replaces it)`)
+    if (!VOID_ELEMENTS.has(tag) && !token.endsWith('/>')) open.push({ tag, labelled: attributes.has('data-label') })
+  }
+  return found
+}
+
+t.test('agent.html writes no words of its own: each comes from a catalogue through data-label', async (t) => {
+  const html = readFileSync(join(AGENT_PAGE, 'agent.html'), 'utf8')
+  t.same(wordsWrittenInHtml(html), [], 'no text, aria-label, title or placeholder outside the catalogues')
+  t.ok((html.match(/data-label="/g) ?? []).length >= 15, 'the headings, the sign-in form, the buttons and the empty lists are labelled')
+  t.match(readFileSync(join(AGENT_PAGE, 'agent.js'), 'utf8'), /\bapplyPageWords\(\)/, 'agent.js fills the labels at start-up')
+
+  // The check itself catches what it is for.
+  t.same(wordsWrittenInHtml('<p class="x">Hello <b data-label="a.b"></b></p><input placeholder="Search" aria-label=""><button title="Go" data-label-title="go" data-label="x"></button>'), [
+    'text "Hello" in <p>',
+    'placeholder="Search" on <input>'
+  ])
+  t.same(wordsWrittenInHtml('<h2 data-label="x"><span>My state</span></h2><title>Desk</title><script>let a = 1</script>'), [
+    '<span> inside a data-label element (its label replaces it)',
+    'text "My state" in <span>',
+    'text "Desk" in <title>'
+  ])
+})
+
 t.test('the wallboard has the same labels in English and in Russian', async (t) => {
   const { catalogues } = await import(new URL('../../src/wallboard/page/labels.js', import.meta.url).href)
   t.same(Object.keys(catalogues).sort(), ['en', 'ru'])

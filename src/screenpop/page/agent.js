@@ -9,9 +9,10 @@ import { createCallList } from './calls.js'
 import { createCallsView } from './calls-view.js'
 import { openLiveChannel } from './connection.js'
 import { byId } from './dom.js'
-import { keepLanguage, labels, lang } from './labels.js'
+import { keepLanguage, labels } from './labels.js'
 import { useCurrency } from './money.js'
 import { createNotices, isNotice } from './notices.js'
+import { applyPageWords } from './page-words.js'
 import { createStateButtons } from './state-buttons.js'
 import { createTaskList } from './tasks.js'
 import { createWaiting, isWaiting } from './waiting.js'
@@ -19,6 +20,9 @@ import { createWaiting, isWaiting } from './waiting.js'
 const TOKEN_KEY = 'cti.agent.token'
 const STATE_REFRESH_MS = 15_000
 const TASKS_REFRESH_MS = 60_000
+
+// agent.html's words, in the page's language, before anything shows.
+applyPageWords()
 
 const ui = {
   signIn: byId('sign-in'),
@@ -61,7 +65,7 @@ function receive(event) {
     return
   }
   if (event.type === 'lead') noteLead(event)
-  const title = calls.apply(event)
+  const title = calls.apply(named(event))
   if (title) document.title = title
   callsView.render()
   state.refreshSoon()
@@ -70,6 +74,11 @@ function receive(event) {
     void tasks.refresh()
     notices.show(event)
   }
+}
+
+/** The call list says who took a call by what it is given: the colleague's name when the server knows it, else their id. */
+function named(event) {
+  return event.type === 'taken-by-other' && event.answeredByName ? { ...event, answeredBy: event.answeredByName } : event
 }
 
 async function signIn(token) {
@@ -87,7 +96,6 @@ async function signIn(token) {
     location.reload()
     return
   }
-  document.documentElement.lang = lang
   useCurrency(me.currency)
   startCardActions({ api, onTasksChanged: () => void tasks.refresh(), onStateChanged: () => state.refreshSoon() })
   ui.signIn.hidden = true

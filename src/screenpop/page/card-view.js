@@ -100,7 +100,7 @@ function renderHistory(history, now) {
           {},
           timeElement(c.at, formatDateTime(c.at)),
           ' ',
-          h('span', { class: `outcome outcome-${c.outcome || 'unknown'}` }, c.outcome || L.noOutcome),
+          h('span', { class: `outcome outcome-${c.outcome || 'unknown'}` }, c.outcome ? (L.outcomes[c.outcome] ?? c.outcome) : L.noOutcome),
           c.agent ? h('span', { class: 'muted' }, ` · ${c.agent.name}`) : null
         )
       ),

@@ -1,15 +1,28 @@
-// Dates, times and amounts in the browser's own language and time zone; durations in the page's language.
+// Dates, times and amounts in the page's language (the <html lang> the page words set, in the
+// browser's own variant of it) and the browser's time zone; durations in the language given.
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' })
-const amount = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 })
+const formats = new Map()
 
-export const formatDateTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '')
+/** The browser's own locale when it speaks the page's language (en-GB dates for a British agent), else the page's language. */
+function locale() {
+  const page = globalThis.document?.documentElement?.lang || undefined
+  if (!page) return undefined
+  return globalThis.navigator?.languages?.find((l) => l.toLowerCase() === page || l.toLowerCase().startsWith(`${page}-`)) ?? page
+}
+/** One Intl formatter per kind and language, made on first use (the page sets its language at start-up). */
+function formatter(kind, options) {
+  const lang = locale()
+  const key = `${kind} ${lang}`
+  let made = formats.get(key)
+  if (!made) formats.set(key, (made = kind === 'amount' ? new Intl.NumberFormat(lang, options) : new Intl.DateTimeFormat(lang, options)))
+  return made
+}
+
+export const formatDateTime = (iso) => (iso ? formatter('dateTime', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '')
 // A date alone is read at midday so that no time zone moves it to the day before.
-export const formatDate = (iso) => (iso ? dateOnly.format(new Date(`${iso.slice(0, 10)}T12:00:00`)) : '')
-export const formatTime = (instant) => timeOnly.format(new Date(instant))
-export const formatAmount = (value) => (typeof value === 'number' ? amount.format(value) : '')
+export const formatDate = (iso) => (iso ? formatter('date', { dateStyle: 'medium' }).format(new Date(`${iso.slice(0, 10)}T12:00:00`)) : '')
+export const formatTime = (instant) => formatter('time', { timeStyle: 'medium' }).format(new Date(instant))
+export const formatAmount = (value) => (typeof value === 'number' ? formatter('amount', { maximumFractionDigits: 2 }).format(value) : '')
 
 const HOUR_MINUTES = 60
 const DAY_MINUTES = 24 * HOUR_MINUTES

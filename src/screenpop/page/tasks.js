@@ -98,7 +98,7 @@ export function createTaskList({ list, empty, api }) {
       { class: t.overdue ? 'task late' : 'task', 'data-task-id': t.id },
       h('span', { class: 'task-due' }, t.overdue ? h('strong', { class: 'late-label' }, labels.card.overdue) : null, timeElement(t.dueAt, formatDateTime(t.dueAt))),
       h('span', { class: 'task-title' }, t.title),
-      h('span', { class: 'muted' }, [t.kind, t.customer ? t.customer.name : null].filter(Boolean).join(' · ')),
+      h('span', { class: 'muted' }, [labels.card.taskKinds[t.kind] ?? t.kind, t.customer ? t.customer.name : null].filter(Boolean).join(' · ')),
       h('div', { class: 'task-actions', role: 'group', 'aria-label': L.taskActions(t.title) }, done, h('span', { class: 'task-snooze', role: 'group', 'aria-label': L.snooze }, snoozes), reschedule, callBack),
       editor
     )

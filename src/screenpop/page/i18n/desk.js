@@ -1,4 +1,5 @@
-// The desk around the card: signing in, the live channel, the agent's state, the call's status.
+// The desk around the card: the words of agent.html (filled in by page-words.js), signing in,
+// the live channel, the agent's state, the call's status.
 
 import { ru } from '../plural.js'
 
@@ -7,8 +8,21 @@ export default {
     pageTitle: 'Agent desk',
     ringingTitle: (who) => `● ${who} — Agent desk`,
     incomingCall: 'Incoming call',
+    skipToCall: 'Skip to the current call',
+    signOut: 'Sign out',
+    myState: 'My state:',
+    currentCall: 'Current call',
+    myTasks: 'My open tasks',
+    noTasks: 'No open tasks.',
+    noticesHeading: 'Notices',
+    recentCalls: 'Recent calls',
+    noRecentCalls: 'None yet.',
 
     signIn: {
+      heading: 'Sign in',
+      token: 'Agent token',
+      tokenHint: 'Your administrator gives you a token. It is kept in this browser tab only and forgotten when the tab closes.',
+      submit: 'Sign in',
       enterToken: 'Enter your agent token.',
       failed: (why) => `Could not sign in: ${why}`,
       expired: 'Your token is no longer valid. Ask for a new one and sign in again.',
@@ -29,7 +43,8 @@ export default {
       'wrap-up': 'Wrap-up',
       offline: 'Offline',
       ringing: 'Ringing',
-      busy: 'On a call'
+      busy: 'On a call',
+      unknown: 'unknown'
     },
     wrapUpDone: 'Wrap-up done',
     stateSince: (when) => `since ${when}`,
@@ -62,8 +77,21 @@ export default {
     pageTitle: 'Рабочее место оператора',
     ringingTitle: (who) => `● ${who} — Рабочее место оператора`,
     incomingCall: 'Входящий звонок',
+    skipToCall: 'Перейти к текущему звонку',
+    signOut: 'Выйти',
+    myState: 'Мой статус:',
+    currentCall: 'Текущий звонок',
+    myTasks: 'Мои открытые задачи',
+    noTasks: 'Открытых задач нет.',
+    noticesHeading: 'Уведомления',
+    recentCalls: 'Недавние звонки',
+    noRecentCalls: 'Пока нет.',
 
     signIn: {
+      heading: 'Вход',
+      token: 'Токен оператора',
+      tokenHint: 'Токен выдаёт администратор. Он хранится только в этой вкладке браузера и забывается, когда вкладка закрывается.',
+      submit: 'Войти',
       enterToken: 'Введите токен оператора.',
       failed: (why) => `Не удалось войти: ${why}`,
       expired: 'Ваш токен больше не действует. Запросите новый и войдите снова.',
@@ -84,7 +112,8 @@ export default {
       'wrap-up': 'Поствызов',
       offline: 'Не в сети',
       ringing: 'Вызов',
-      busy: 'Разговор'
+      busy: 'Разговор',
+      unknown: 'неизвестен'
     },
     wrapUpDone: 'Поствызов завершён',
     stateSince: (when) => `с ${when}`,
