@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 import { inPathOn } from '../telephony/sip/sip-workplace-fixture.js'
 import { freePort, startSipp } from './sipp-harness.js'
@@ -52,13 +52,14 @@ if (!sipAddress) {
 } else {
   t.setTimeout(120_000)
 
-  t.test('in path, Anna transfers the call from the page: Boris\'s phone gets the INVITE and answers, and the record names him', async (t) => {
+  /** The demo server in path on that drachtio-server, each agent's phone at a sipp port of this machine (Anna's and Boris's their own). */
+  async function demoInPath(t: Test, trunk: string | null) {
     const rulesDir = await mkdtemp(join(tmpdir(), 'sipp-rules-'))
     t.teardown(() => rm(rulesDir, { recursive: true, force: true }))
     for (const file of await readdir(shippedRules)) {
       if (file.endsWith('.yaml')) await writeFile(join(rulesDir, file), (await readFile(join(shippedRules, file), 'utf8')).replace(/ring: \d+s/g, 'ring: 5s'))
     }
-    const { app, url } = await testDemoApp(t, { RULES_DIR: rulesDir, TRANSFER_RING_SECONDS: '10', ...inPathOn({ host: adminHost, port: Number(adminPort), secret }, null) })
+    const { app, url } = await testDemoApp(t, { RULES_DIR: rulesDir, TRANSFER_RING_SECONDS: '10', ...inPathOn({ host: adminHost, port: Number(adminPort), secret }, trunk) })
     const adapter = app.sip!
     const meUrl = url
     await until(() => adapter.status.state === 'connected', `drachtio-server at ${adminHost}:${adminPort}`)
@@ -71,6 +72,11 @@ if (!sipAddress) {
       t.equal(res.status, 200, `${agent.id} at ${sipUri}`)
     }
     const anna = await agentToken(url, 'a-anna')
+    return { app, url, adapter, meUrl, annaPort, borisPort, anna }
+  }
+
+  t.test('in path, Anna transfers the call from the page: Boris\'s phone gets the INVITE and answers, and the record names him', async (t) => {
+    const { app, url, adapter, meUrl, annaPort, borisPort, anna } = await demoInPath(t, null)
 
     const traces = await mkdtemp(join(tmpdir(), 'sipp-transfer-'))
     t.teardown(() => rm(traces, { recursive: true, force: true }))
@@ -127,5 +133,25 @@ if (!sipAddress) {
     t.match(record, { outcome: 'answered', agent_id: 'a-boris', end_cause: 'caller hung up' }, 'the record names Boris')
     t.match(steps.find((s) => s.kind === 'transfer'), { agent_id: 'a-anna', data: { fromAgentId: 'a-anna', toAgentId: 'a-boris', note: 'wants a discount' } })
     t.same(steps.filter((s) => s.kind === 'answered').map((s) => s.agent_id), ['a-anna', 'a-boris'], `steps: ${steps.map((s) => s.kind).join(', ')}`)
+  })
+  t.test("in path, Anna calls Ivan back from the page: her phone rings first, then Ivan's through the trunk, and the record is outbound", async (t) => {
+    const customerPort = await freePort()
+    const { app, url, anna, annaPort } = await demoInPath(t, `127.0.0.1:${customerPort}`)
+    const annaPhone = startSipp(t, ['-sf', `${scenarios}uas-agent-answers.xml`, '-p', String(annaPort), '-m', '1'])
+    t.teardown(() => annaPhone.stop())
+    const ivanPhone = startSipp(t, ['-sf', `${scenarios}uas-customer-answers-hangs-up.xml`, '-p', String(customerPort), '-m', '1'])
+    t.teardown(() => ivanPhone.stop())
+    const ivan = (await request(`${url}/v1/customers/by-phone/${encodeURIComponent('+79161234567')}/card`)).body.customer
+    const asked = Date.now()
+    const res = await request(`${url}/v1/me/callbacks`, { method: 'POST', headers: { authorization: `Bearer ${anna}` }, body: { customerId: Number(ivan.id) } })
+    t.equal(res.status, 202, JSON.stringify(res.body))
+    t.match(res.body, { via: 'sip', customerId: Number(ivan.id), status: 'ringing-agent' })
+    await until(() => app.agents.get('a-anna')?.state.status === 'busy', 'Anna talking to Ivan', 10_000)
+    t.comment(`call-back asked → Anna's phone answered and she is on the call: ${Date.now() - asked} ms (her phone rings 300 ms by its scenario)`)
+    t.equal(await ivanPhone.done, 0, "Ivan's phone was called through the trunk, answered and hung up")
+    t.equal(await annaPhone.done, 0, "Anna's phone rang first, answered, and got the BYE when Ivan hung up")
+    await app.calls.flush()
+    const record = await app.database.db.selectFrom('calls').selectAll().where('id', '=', res.body.callId).executeTakeFirst()
+    t.match(record, { direction: 'outbound', outcome: 'answered', agent_id: 'a-anna', customer_id: String(ivan.id) }, 'an outbound call of Anna with Ivan')
   })
 }
