@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Page } from 'playwright-core'
+import { CHROMIUM, chromiumFor, scriptErrors } from '../helpers/chromium.js'
 import t, { type Test } from 'tap'
 import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 
@@ -9,7 +10,6 @@ import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 // lead turned into a customer, and the same in Russian.
 // CI installs Debian's chromium (.ci/run); without it this file says so and skips.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
@@ -26,26 +26,15 @@ interface Task {
 if (!existsSync(CHROMIUM)) {
   t.plan(0, `chromium not found at ${CHROMIUM}: install the chromium package (bash .ci/run does) or set CHROMIUM_PATH`)
 } else {
-  let browser: Browser
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
-  })
-  t.teardown(() => browser?.close())
+  const chrome = chromiumFor(t)
 
   /** The agent's page signed in and live; `errors` collects script errors. */
   async function signedIn(t: Test, url: string, agentId: string) {
     const token = await agentToken(url, agentId)
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
     const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (err) => errors.push(err.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
+    const errors = scriptErrors(page)
     await page.goto(`${url}/agent`)
     await page.getByLabel('Agent token').fill(token)
     await page.keyboard.press('Enter')

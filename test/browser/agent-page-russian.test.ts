@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Page } from 'playwright-core'
+import { CHROMIUM, chromiumFor, scriptErrors } from '../helpers/chromium.js'
 import t, { type Test } from 'tap'
 import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 
@@ -10,7 +11,6 @@ import { agentToken, request, testDemoApp } from '../helpers/test-app.js'
 // a call a colleague took names them, not their id.
 // CI installs Debian's chromium (.ci/run); without it this file says so and skips.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
@@ -40,25 +40,14 @@ const ENGLISH = await englishOnlyLabels()
 if (!existsSync(CHROMIUM)) {
   t.plan(0, `chromium not found at ${CHROMIUM}: install the chromium package (bash .ci/run does) or set CHROMIUM_PATH`)
 } else {
-  let browser: Browser
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
-  })
-  t.teardown(() => browser?.close())
+  const chrome = chromiumFor(t)
 
   /** A page in a browser that prefers English: only the agent's setting makes it Russian. */
   async function openPage(t: Test) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
     const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (err) => errors.push(err.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
+    const errors = scriptErrors(page)
     return { page, errors }
   }
 
@@ -158,7 +147,7 @@ if (!existsSync(CHROMIUM)) {
 
   t.test('a browser that prefers Russian shows the sign-in form in Russian before anyone signs in', async (t) => {
     const { url } = await testDemoApp(t)
-    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' })
+    const context = await chrome.browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
     const page = await context.newPage()
     await page.goto(`${url}/agent`)

@@ -1,29 +1,21 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { CHROMIUM, chromiumFor } from '../helpers/chromium.js'
 import t from 'tap'
 import { agentToken, testDemoApp } from '../helpers/test-app.js'
 
 // The agent page's state buttons in a real browser against a real server: only
 // the buttons set the agent's state. Skips, saying so, without Chromium.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 if (!existsSync(CHROMIUM)) {
   t.plan(0, `chromium not found at ${CHROMIUM}: install the chromium package (bash .ci/run does) or set CHROMIUM_PATH`)
 } else {
-  let browser: Browser
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
-  })
-  t.teardown(() => browser?.close())
+  const chrome = chromiumFor(t)
 
   t.test('clicking the connection status sets no state; only the state buttons do', async (t) => {
     const { url } = await testDemoApp(t)
     const token = await agentToken(url, 'a-anna')
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Moscow' })
+    const context = await chrome.browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
     const page = await context.newPage()
     const errors: string[] = []

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser } from 'playwright-core'
+import { CHROMIUM, chromiumFor } from '../helpers/chromium.js'
 import t from 'tap'
 import { agentToken, request } from '../helpers/test-app.js'
 import { ORDINARY, queueApp, route } from '../api/queue-fixture.js'
@@ -8,25 +8,17 @@ import { ORDINARY, queueApp, route } from '../api/queue-fixture.js'
 // The agent page's waiting line in a real browser: how many callers wait for the agent's team,
 // with a screenshot. Skips, saying so, without Chromium.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
 
 if (!existsSync(CHROMIUM)) {
   t.plan(0, `chromium not found at ${CHROMIUM}: install the chromium package (bash .ci/run does) or set CHROMIUM_PATH`)
 } else {
-  let browser: Browser
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
-  })
-  t.teardown(() => browser?.close())
+  const chrome = chromiumFor(t)
 
   t.test('the page shows how many wait for the team while the agent is on a call, and clears when nobody does', async (t) => {
     const { url } = await queueApp(t, ['a1'])
     const token = await agentToken(url, 'a1')
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'UTC' })
+    const context = await chrome.browser.newContext({ locale: 'en-GB', timezoneId: 'UTC' })
     t.teardown(() => context.close())
     const page = await context.newPage()
     const errors: string[] = []

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser } from 'playwright-core'
+import { CHROMIUM, chromiumFor, scriptErrors } from '../helpers/chromium.js'
 import t from 'tap'
 import { agentToken, MONDAY_11_MSK, request, testApp, testDemoApp } from '../helpers/test-app.js'
 
 // The agent's page in a real browser against a real server on real PostgreSQL.
 // CI installs Debian's chromium (.ci/run); without it this file says so and skips.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
 const IVAN = '+79161234567'
 const SPRING_LINE = '+74951234567'
@@ -16,24 +15,13 @@ const OLGA = '+79031112233'
 if (!existsSync(CHROMIUM)) {
   t.plan(0, `chromium not found at ${CHROMIUM}: install the chromium package (bash .ci/run does) or set CHROMIUM_PATH`)
 } else {
-  let browser: Browser
-  t.before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
-  })
-  t.teardown(() => browser?.close())
+  const chrome = chromiumFor(t)
 
   async function openPage(t: Parameters<typeof testApp>[0]) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow' })
     t.teardown(() => context.close())
     const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (err) => errors.push(err.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
+    const errors = scriptErrors(page)
     return { page, errors }
   }
 
