@@ -9,9 +9,9 @@ export interface AdminAuthOptions {
 
 /**
  * Paths under /v1 that are not admin endpoints: agent pages authenticate with
- * their own agent token there.
+ * their own agent token there, and the chat widget's are public (the site's origins decide).
  */
-const AGENT_PATHS = [/^\/v1\/agents\/socket$/, /^\/v1\/me(\/.*)?$/]
+const AGENT_PATHS = [/^\/v1\/agents\/socket$/, /^\/v1\/agents\/chat-socket$/, /^\/v1\/me(\/.*)?$/, /^\/v1\/chat\/(views|requests|messages-left|call-me|identify|socket)$/]
 
 /**
  * True for the endpoints an admin (or a PBX, or a script) calls: every /v1 path but the agents' own

@@ -1,4 +1,4 @@
-import { AgentIndex, CallRouter, ChatAgents, type CustomerSummary, type FinalAction, type QueueServed, type RouteDecision, type RuleSet } from '../routing/index.js'
+import { AgentIndex, CallRouter, ChatAgents, DEFAULT_CHAT_CAPACITY, type CustomerSummary, type FinalAction, type QueueServed, type RouteDecision, type RuleSet } from '../routing/index.js'
 
 /** Where a chat went: an agent has it now, it waits in a queue, or nobody can take it at all. */
 export type ChatPlacement =
@@ -22,6 +22,8 @@ export interface ChatToRoute {
 export class ChatRouting {
   readonly agents: ChatAgents
   private readonly router: CallRouter
+  /** Chats each agent holds through other processes (several processes on Redis); set before routing. */
+  heldElsewhere: ReadonlyMap<string, number> = new Map()
 
   constructor(
     calls: AgentIndex,
@@ -33,7 +35,7 @@ export class ChatRouting {
 
   /** Routes a new chat (serving those waiting first, so an arrival never takes an agent a waiting chat is owed). */
   route(chat: ChatToRoute): { placement: ChatPlacement; served: QueueServed[] } {
-    this.agents.sync(this.o.now())
+    this.agents.sync(this.o.now(), this.heldElsewhere)
     const served = this.serveWaiting()
     const decision = this.router.route({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: this.o.rules() })
     return { placement: this.place(chat.id, decision), served }
@@ -41,7 +43,7 @@ export class ChatRouting {
 
   /** Who would take the chat now, reserving nobody: for the offer on a page view. */
   preview(chat: ChatToRoute): { agentName: string | null; estimatedWaitSeconds: number } {
-    this.agents.sync(this.o.now())
+    this.agents.sync(this.o.now(), this.heldElsewhere)
     const decision = this.router.explain({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: this.o.rules() })
     const first = decision.targets[0]
     if (first) return { agentName: this.agents.chats.get(first.agentId)?.profile.name ?? null, estimatedWaitSeconds: 0 }
@@ -56,7 +58,7 @@ export class ChatRouting {
 
   /** Chats waiting that an agent can take now (after presence changed, a chat ended, time passed). */
   serveWaiting(): QueueServed[] {
-    this.agents.sync(this.o.now())
+    this.agents.sync(this.o.now(), this.heldElsewhere)
     const served = this.router.serveWaiting()
     for (const s of served) {
       const target = s.decision.targets[0]
@@ -86,6 +88,17 @@ export class ChatRouting {
 
   waiting(chatId: string): number | null {
     return this.router.waiting(chatId)?.estimatedWaitSeconds ?? null
+  }
+
+  /** Whether the chat waits in this process's queue. */
+  isWaiting(chatId: string): boolean {
+    return this.router.waiting(chatId) !== null
+  }
+
+  /** How many chats the agent may hold in all (their chat capacity). */
+  capacityOf(agentId: string): number {
+    const profile = this.agents.chats.get(agentId)?.profile
+    return profile ? (profile.chatCapacity ?? DEFAULT_CHAT_CAPACITY) : 0
   }
 
   agentName(agentId: string): string {

@@ -56,6 +56,13 @@ export interface ChatStore {
   /** Open chats of an agent. */
   agentChats(agentId: string): Promise<string[]>
   setAgentChat(agentId: string, chatId: string, open: boolean): Promise<void>
+  /**
+   * Gives the chat to the agent unless they already hold `capacity` chats across every process:
+   * the one atomic check that keeps two processes from filling the same agent's last slot twice.
+   */
+  claimAgentChat(agentId: string, chatId: string, capacity: number): Promise<boolean>
+  /** How many open chats each agent holds across every process. */
+  heldCounts(agentIds: readonly string[]): Promise<Map<string, number>>
   /** The visitor's open chat. */
   visitorChat(visitorId: string): Promise<string | null>
   setVisitorChat(visitorId: string, chatId: string | null): Promise<void>
@@ -113,6 +120,17 @@ export class LocalChatStore implements ChatStore {
       set.delete(chatId)
       if (set.size === 0) this.byAgent.delete(agentId)
     }
+  }
+
+  async claimAgentChat(agentId: string, chatId: string, capacity: number): Promise<boolean> {
+    const held = this.byAgent.get(agentId)
+    if (held && !held.has(chatId) && held.size >= capacity) return false
+    await this.setAgentChat(agentId, chatId, true)
+    return true
+  }
+
+  async heldCounts(agentIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(agentIds.map((id) => [id, this.byAgent.get(id)?.size ?? 0]))
   }
 
   async visitorChat(visitorId: string): Promise<string | null> {

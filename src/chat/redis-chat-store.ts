@@ -18,6 +18,15 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq
 `
 
+// Adds the chat to the agent's set unless the set is already full: 1 taken, 0 full.
+const CLAIM = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
 /**
  * Chats shared by several server processes through Redis: a chat's record, seq and latest
  * messages under `<prefix>chat:<id>…`, each agent's and visitor's open chats, and one pub/sub
@@ -36,6 +45,7 @@ export class RedisChatStore implements ChatStore {
     this.channel = `${o.prefix}chat:events`
     for (const connection of [this.commands, this.subscriber]) connection.on('error', (err) => o.logger.warn({ err }, 'chat: Redis connection error'))
     this.commands.defineCommand('chatAppend', { numberOfKeys: 2, lua: APPEND })
+    this.commands.defineCommand('chatClaim', { numberOfKeys: 1, lua: CLAIM })
     this.subscriber.on('message', (channel: string, body: string) => {
       if (channel !== this.channel) return
       let event: ChatEvent
@@ -86,6 +96,19 @@ export class RedisChatStore implements ChatStore {
   async setAgentChat(agentId: string, chatId: string, open: boolean): Promise<void> {
     if (open) await this.commands.multi().sadd(this.key('agent', agentId), chatId).expire(this.key('agent', agentId), TTL_SECONDS).exec()
     else await this.commands.srem(this.key('agent', agentId), chatId)
+  }
+
+  async claimAgentChat(agentId: string, chatId: string, capacity: number): Promise<boolean> {
+    const run = (this.commands as unknown as { chatClaim(key: string, chatId: string, capacity: number, ttl: number): Promise<number> }).chatClaim
+    return (await run.call(this.commands, this.key('agent', agentId), chatId, capacity, TTL_SECONDS)) === 1
+  }
+
+  async heldCounts(agentIds: readonly string[]): Promise<Map<string, number>> {
+    if (agentIds.length === 0) return new Map()
+    const pipeline = this.commands.pipeline()
+    for (const id of agentIds) pipeline.scard(this.key('agent', id))
+    const answers = (await pipeline.exec()) ?? []
+    return new Map(agentIds.map((id, i) => [id, Number(answers[i]?.[1] ?? 0)]))
   }
 
   async visitorChat(visitorId: string): Promise<string | null> {

@@ -151,3 +151,10 @@ export async function storedTranscript(db: Kysely<Database>, chatId: string, sin
   const rows = await chatDb(db).selectFrom('chat_messages').selectAll().where('chat_id', '=', chatId).where('seq', '>', since).orderBy('seq').execute()
   return rows.map((r) => ({ seq: r.seq, from: r.sender, ...(r.text !== null ? { text: r.text } : {}), ...(r.card ? { card: r.card as { title: string; summary: string; url: string } } : {}), at: r.at.toISOString() }))
 }
+
+/** A chat the store no longer holds, from PostgreSQL: its agent's name and the transcript after `since`; null when it is not this visitor's. */
+export async function endedChatOf(db: Kysely<Database>, chatId: string, visitorId: string, since: number): Promise<{ agentName: string | null; messages: Awaited<ReturnType<typeof storedTranscript>> } | null> {
+  const row = await chatDb(db).selectFrom('chats').leftJoin('agents', 'agents.id', 'chats.agent_id').select(['chats.id', 'agents.name']).where('chats.id', '=', chatId).where('chats.visitor_id', '=', visitorId).executeTakeFirst()
+  if (!row) return null
+  return { agentName: row.name ?? null, messages: await storedTranscript(db, chatId, since) }
+}

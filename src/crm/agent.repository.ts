@@ -102,7 +102,7 @@ export async function listAgents(db: Kysely<Database>, id?: string): Promise<Age
 
 const asLanguage = (value: string | null): AgentLanguage | null => (value === 'ru' || value === 'en' ? value : null)
 
-async function agentLanguage(db: Kysely<Database>, id: string): Promise<AgentLanguage | null> {
+export async function agentLanguage(db: Kysely<Database>, id: string): Promise<AgentLanguage | null> {
   const row = await db.selectFrom('agents').select('language').where('id', '=', id).executeTakeFirst()
   return asLanguage(row?.language ?? null)
 }

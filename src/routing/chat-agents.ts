@@ -12,26 +12,31 @@ import type { AgentProfile, AgentStatus } from './types.js'
  * service calls sync() before routing and whenever presence may have changed.
  */
 export class ChatAgents {
-  /** The calls' profile each chat agent was last made from, to re-register only on a change. */
-  private readonly from = new Map<string, AgentProfile>()
+  /** The calls' profile and the slots each chat agent was last made from, to re-register only on a change. */
+  private readonly from = new Map<string, { profile: AgentProfile; slots: number }>()
 
   constructor(
     private readonly calls: AgentIndex,
     readonly chats: AgentIndex
   ) {}
 
-  /** Brings the chats' index in step with the calls' one: agents added, changed or gone, and presence. */
-  sync(at: number): void {
+  /**
+   * Brings the chats' index in step with the calls' one: agents added, changed or gone, and presence.
+   * `heldElsewhere` counts the chats each agent holds through other server processes: those
+   * slots are not this process's to give.
+   */
+  sync(at: number, heldElsewhere?: ReadonlyMap<string, number>): void {
     const seen = new Set<string>()
     for (const e of this.calls.allEntries()) {
       const id = e.profile.id
       seen.add(id)
-      const capacity = e.profile.chatCapacity ?? DEFAULT_CHAT_CAPACITY
-      if (this.from.get(id) !== e.profile) {
-        this.chats.upsertAgent({ ...e.profile, capacity: Math.max(1, capacity) }, { status: 'offline', since: at })
-        this.from.set(id, e.profile)
+      const slots = (e.profile.chatCapacity ?? DEFAULT_CHAT_CAPACITY) - (heldElsewhere?.get(id) ?? 0)
+      const made = this.from.get(id)
+      if (made?.profile !== e.profile || made.slots !== slots) {
+        this.chats.upsertAgent({ ...e.profile, capacity: Math.max(1, slots) }, { status: 'offline', since: at })
+        this.from.set(id, { profile: e.profile, slots })
       }
-      const presence = capacity < 1 ? 'offline' : chatPresence(e)
+      const presence = slots < 1 ? 'offline' : chatPresence(e)
       const mirrored = this.chats.entry(id)!
       if (mirrored.presence !== presence) this.chats.setAgentState(id, presence, at)
     }

@@ -50,6 +50,7 @@ import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
 import type { CrmWorkflows } from '../workflows/crm-workflows.js'
 import type { CrmLoader } from './crm.js'
 import type { RoutingRules } from './routing.js'
+import { wireChat } from './chat.js'
 import { wireWorkplace } from './workplace.js'
 
 /** Live metrics for GET /metrics, fed by the router's decisions, the interactions and the finished call records. */
@@ -179,5 +180,6 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
     place: deps.placeCallBack,
     phoneOfCustomer: async (id) => (await phonesOfCustomer(db, id))[0] ?? null
   })
+  wireChat(server, { config, logger: deps.logger, now, database, agents, rules: () => (deps.rules.version ? deps.rules.current().ruleSet : undefined), notify: workflows.notify, writes: deps.writes })
   void server.register(asteriskRoutes, { interactions: deps.interactions, dialTemplate: config.AMI_DIAL_TEMPLATE, extensionOf: deps.extensionOf })
 }
