@@ -81,7 +81,8 @@ export class ChatConversations {
     // A visitor nobody knows yet becomes a lead, the agent who took the chat its first agent.
     if (placed.customerId === null && placed.leadId === null) {
       const who = await this.o.tasks.holder(visitor, null, placed.agentId, placed.id)
-      await this.update(placed.id, (c) => Object.assign(c, who))
+      const linked = await this.update(placed.id, (c) => Object.assign(c, who))
+      if (linked?.agentId) this.o.store.publish({ chatId: placed.id, agentId: linked.agentId, toAgent: { type: 'linked', chatId: placed.id, ...(await this.o.visitors.names(who)) } })
     }
     return { created: true, answer: answerOf((await this.o.store.get(record.id)) ?? placed) }
   }
@@ -243,7 +244,7 @@ export class ChatConversations {
   /** With several processes, the slots the agents' chats take elsewhere. */
   private async refreshHeld(): Promise<void> {
     if (!this.o.shared) return
-    const ids = this.o.routing.agents.chats.snapshot().map((v) => v.profile.id)
+    const ids = this.o.routing.agentIds()
     const global = await this.o.store.heldCounts(ids)
     this.o.routing.heldElsewhere = new Map(ids.map((id) => [id, Math.max(0, (global.get(id) ?? 0) - this.o.routing.heldBy(id))]))
   }

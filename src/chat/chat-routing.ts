@@ -26,7 +26,7 @@ export class ChatRouting {
   heldElsewhere: ReadonlyMap<string, number> = new Map()
 
   constructor(
-    calls: AgentIndex,
+    private readonly calls: AgentIndex,
     private readonly o: { now: () => number; random: () => number; rules: () => RuleSet; maxTargets?: number }
   ) {
     this.agents = new ChatAgents(calls, new AgentIndex())
@@ -88,6 +88,11 @@ export class ChatRouting {
 
   waiting(chatId: string): number | null {
     return this.router.waiting(chatId)?.estimatedWaitSeconds ?? null
+  }
+
+  /** Every agent who might take chats (those of the calls' index). */
+  agentIds(): string[] {
+    return this.calls.snapshot().map((v) => v.profile.id)
   }
 
   /** Whether the chat waits in this process's queue. */

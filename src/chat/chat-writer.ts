@@ -46,7 +46,8 @@ export class ChatWriter {
   }
 
   message(row: ChatMessageRow): void {
-    this.messages.push(row)
+    // PostgreSQL text cannot hold U+0000: a message with one would be refused for ever, and hold up every batch after it.
+    this.messages.push(row.text?.includes('\u0000') ? { ...row, text: row.text.replaceAll('\u0000', '') } : row)
     const max = this.o.maxQueue ?? 100_000
     if (this.messages.length > max) {
       this.messages.splice(0, this.messages.length - max)
@@ -60,14 +61,20 @@ export class ChatWriter {
   async flush(): Promise<void> {
     while (!this.closed && (this.pending > 0 || this.writing)) {
       if (this.writing) await this.writing
+      // After a refusal (the pause has grown), wait it out as the retry timer does rather than ask again at once.
+      else if (this.retryMs > 250) await new Promise((resolve) => setTimeout(resolve, this.retryMs))
       else await this.write()
     }
   }
 
-  async close(): Promise<void> {
+  /** Writes what is pending, giving up after `timeoutMs` while the database refuses (then it is logged as lost). */
+  async close(timeoutMs = 5000): Promise<void> {
     clearTimeout(this.timer)
-    await this.flush().catch(() => undefined)
+    let gaveUp: NodeJS.Timeout | undefined
+    await Promise.race([this.flush().catch(() => undefined), new Promise((resolve) => (gaveUp = setTimeout(resolve, timeoutMs)))])
+    clearTimeout(gaveUp)
     this.closed = true
+    clearTimeout(this.timer)
     if (this.pending > 0) this.o.logger.error({ pending: this.pending }, 'chat rows not written at shutdown')
   }
 

@@ -24,8 +24,11 @@ export class RateLimiter {
   /** Seconds until the key may send again. */
   retryAfterSeconds(key: string, perMinute: number): number {
     const bucket = this.buckets.get(key)
-    if (!bucket || bucket.tokens >= 1) return 0
-    return Math.ceil(((1 - bucket.tokens) * 60) / perMinute)
+    if (!bucket) return 0
+    // Counted from now: the bucket has refilled since it was last taken from.
+    const tokens = Math.min(perMinute, bucket.tokens + ((this.now() - bucket.at) * perMinute) / 60_000)
+    if (tokens >= 1) return 0
+    return Math.ceil(((1 - tokens) * 60) / perMinute)
   }
 
   private forgetIdle(now: number): void {

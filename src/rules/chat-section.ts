@@ -102,7 +102,8 @@ function readSite(file: YamlFile, id: string, node: Node): ChatSite | undefined 
   if (!originsField) return void file.error(node, `site ${id} needs origins, e.g. ["https://www.example.com"]`)
   const origins: string[] = []
   let ok = true
-  for (const item of file.list(originsField.value, `origins of ${id}`) ?? []) {
+  const items = file.list(originsField.value, `origins of ${id}`)
+  for (const item of items ?? []) {
     const text = file.text(item, 'an origin')
     if (text === undefined) ok = false
     else if (!isOrigin(text)) {
@@ -110,6 +111,8 @@ function readSite(file: YamlFile, id: string, node: Node): ChatSite | undefined 
       ok = false
     } else origins.push(text)
   }
+  // An empty list has no item to fail on: said here, or the set is refused with no reason given.
+  if (items?.length === 0) file.error(originsField.value, `site ${id} needs at least one origin, e.g. ["https://www.example.com"]`)
   const languageField = fields.get('language')
   let language: 'ru' | 'en' = 'en'
   if (languageField) {

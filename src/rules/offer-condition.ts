@@ -29,7 +29,11 @@ export type CompiledOffer = { ok: true; test: (ctx: OfferContext) => boolean } |
  * errors are of the expression as written up to the first rewrite.
  */
 export function rewriteContains(expression: string): string {
-  return expression.replace(/([A-Za-z_][\w.]*)\s+contains\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g, '$1.contains($2)')
+  // A quoted text is matched first and kept as it is, so a "contains" written inside one is left alone.
+  return expression.replace(
+    /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_][\w.]*)\s+contains\s+("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g,
+    (_match: string, quoted: string | undefined, subject: string, text: string) => quoted ?? `${subject}.contains(${text})`
+  )
 }
 
 export function compileOfferCondition(expression: string): CompiledOffer {

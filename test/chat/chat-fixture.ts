@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
+import pino from 'pino'
 import WebSocket from 'ws'
-import { MONDAY_11_MSK, request, testApp } from '../helpers/test-app.js'
+import { App } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { freshSchema, MONDAY_11_MSK, request, TEST_DATABASE_URL, testApp } from '../helpers/test-app.js'
+import { deleteKeys, TEST_REDIS_URL } from '../presence/cluster.js'
 
 export const SITE_ORIGIN = 'http://127.0.0.1:3000'
 const RULES = new URL('../../routing-rules/', import.meta.url).pathname
@@ -76,4 +82,31 @@ export async function agentSocket(t: Test, url: string, agentId: string) {
 /** Sets an agent's state as their page does. */
 export function setState(url: string, agentId: string, state: string) {
   return request(`${url}/v1/agents/${agentId}/state`, { method: 'PUT', body: { state } })
+}
+
+/**
+ * Two servers on one PostgreSQL schema and one Redis key prefix, as two processes of one
+ * deployment are: the demo CRM loaded through the first, the second started after it.
+ */
+export async function chatPair(t: Test, options: { edit?: (chatYaml: string) => string } = {}) {
+  const prefix = `cti-test-chat-${randomBytes(4).toString('hex')}:`
+  t.teardown(() => deleteKeys(prefix))
+  const schema = await freshSchema(t)
+  const rulesDir = chatRules(t, [SITE_ORIGIN], options.edit)
+  const started = Date.now()
+  const now = () => MONDAY_11_MSK + (Date.now() - started)
+  const env = { DATABASE_URL: TEST_DATABASE_URL, PORT: '1', RULES_WATCH: 'false', DEMO_DATA: 'true', RULES_DIR: rulesDir, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }
+  const start = async () => {
+    const app = await App.create({ config: { ...loadConfig(env), PORT: 0 }, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), dbSchema: schema, now })
+    t.teardown(() => app.stop())
+    await app.prepare()
+    await app.server.listen({ host: '127.0.0.1', port: 0 })
+    const address = app.server.server.address() as AddressInfo
+    return { app, url: `http://127.0.0.1:${address.port}` }
+  }
+  const a = await start()
+  const loaded = await request(`${a.url}/v1/demo-data`, { method: 'POST' })
+  if (loaded.status !== 201) throw new Error(`demo data: ${JSON.stringify(loaded.body)}`)
+  const b = await start()
+  return { a, b }
 }

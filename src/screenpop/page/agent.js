@@ -7,6 +7,7 @@ import { createApi } from './api.js'
 import { noteLead, startCardActions, stopCardActions } from './card-actions.js'
 import { createCallList } from './calls.js'
 import { createCallsView } from './calls-view.js'
+import { createChatPanel } from './chat-panel.js'
 import { openLiveChannel } from './connection.js'
 import { byId } from './dom.js'
 import { keepLanguage, labels } from './labels.js'
@@ -46,6 +47,16 @@ const callsView = createCallsView({ list: calls, current: byId('current'), slot:
 const notices = createNotices(byId('notice-list'))
 const waiting = createWaiting(byId('waiting'))
 const tasks = createTaskList({ list: byId('task-list'), empty: byId('tasks-empty'), api })
+const chats = createChatPanel({
+  section: byId('chats'),
+  tabs: byId('chat-tabs'),
+  views: byId('chat-views'),
+  announce: byId('chat-announce'),
+  api,
+  // A chat turned into a call-back is a task of the agent's: the list shows it at once.
+  onCallBack: () => void tasks.refresh(),
+  onInvalidToken: () => signOut(labels.signIn.replaced)
+})
 const state = createStateButtons({
   badge: byId('state-now'),
   detail: byId('state-detail'),
@@ -107,6 +118,7 @@ async function signIn(token) {
   state.show(me.state)
   session.channel = openLiveChannel({ token, onEvent: receive, onStatus: setConnection, onInvalidToken: () => signOut(labels.signIn.replaced) })
   void tasks.refresh()
+  void chats.start(token)
   session.timers.push(setInterval(() => void state.refresh(), STATE_REFRESH_MS))
   session.timers.push(setInterval(() => void tasks.refresh(), TASKS_REFRESH_MS))
 }
@@ -129,6 +141,7 @@ function signOut(message) {
   state.stop()
   session.channel?.close()
   session.channel = null
+  chats.stop()
   calls.clear()
   stopCardActions()
   waiting.clear()
