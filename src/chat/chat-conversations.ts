@@ -25,6 +25,10 @@ export interface ChatConversationsOptions {
 
 /** How often waiting chats are looked at: overflows due, agents freed elsewhere, estimates moved. */
 export const CHAT_TICK_MS = 1000
+/** A process that has not beaten for this long is taken for dead: its waiting chats are taken over. */
+export const CHAT_ALIVE_MS = 5000
+/** Ticks between two looks for the waiting chats of dead processes. */
+const ORPHAN_EVERY_TICKS = 3
 /** Attempts to give a chat when another process filled the chosen agent's last slot first. */
 const CLAIM_ATTEMPTS = 3
 
@@ -41,18 +45,23 @@ export class ChatConversations {
   private readonly unplaced = new Map<string, ChatToRoute>()
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | null = null
+  private ticks = 0
 
   constructor(private readonly o: ChatConversationsOptions) {
     o.store.onEvent((event) => this.heard(event))
   }
 
-  start(): void {
+  /** Beats once before any chat can wait here, so no other process takes this one's chats for orphans. */
+  async start(): Promise<void> {
+    if (this.o.shared) await this.o.store.heartbeat(this.o.processId, CHAT_ALIVE_MS)
     this.timer = setInterval(() => void this.tick(), CHAT_TICK_MS)
     this.timer.unref()
   }
 
-  stop(): void {
+  /** Stops beating at once: the chats waiting here are taken over without waiting for the beat to lapse. */
+  async stop(): Promise<void> {
     clearInterval(this.timer)
+    if (this.o.shared) await this.o.store.heartbeat(this.o.processId, 1).catch((err: unknown) => this.o.logger.warn({ err }, 'chat: the stop was not told to the other processes; they take over in a few seconds'))
   }
 
   /** Chats waiting in this process now. */
@@ -102,6 +111,7 @@ export class ChatConversations {
     Object.assign(chat, { state: 'ended', endedAt: this.o.now(), outcome: outcome ?? (chat.answeredAt === null ? 'missed' : 'answered') })
     await this.o.store.save(chat)
     await this.o.store.setVisitorChat(chat.visitorId, null)
+    await this.o.store.setWaitingOwner(chatId, null)
     if (chat.agentId) await this.o.store.setAgentChat(chat.agentId, chatId, false)
     this.o.writer.chat(chatRow(chat, messages.at(-1)?.seq ?? 0))
     this.o.store.publish({
@@ -143,15 +153,22 @@ export class ChatConversations {
     return chat
   }
 
-  /** Overflows due, waiting chats an agent can take now, and estimates that moved. */
+  /**
+   * Overflows due, waiting chats an agent can take now, estimates that moved; with several
+   * processes also this one's heartbeat and the waiting chats of processes that died.
+   */
   tick(): Promise<void> {
-    if (this.waitingHere.size === 0) return Promise.resolve()
-    this.ticking ??= this.serveDue().finally(() => (this.ticking = null))
+    const lookForOrphans = this.o.shared && this.ticks++ % ORPHAN_EVERY_TICKS === 0
+    if (this.waitingHere.size === 0 && !this.o.shared) return Promise.resolve()
+    this.ticking ??= this.serveDue(lookForOrphans).finally(() => (this.ticking = null))
     return this.ticking
   }
 
-  private async serveDue(): Promise<void> {
+  private async serveDue(lookForOrphans: boolean): Promise<void> {
     try {
+      if (this.o.shared) await this.o.store.heartbeat(this.o.processId, CHAT_ALIVE_MS)
+      if (lookForOrphans) await this.adoptOrphans()
+      if (this.waitingHere.size === 0 && this.unplaced.size === 0) return
       await this.refreshHeld()
       for (const [chatId, again] of this.unplaced) {
         this.unplaced.delete(chatId)
@@ -173,6 +190,25 @@ export class ChatConversations {
     }
   }
 
+  /** Waiting chats of a process that stopped beating wait here now, in their place (their arrival time). */
+  private async adoptOrphans(): Promise<void> {
+    for (const { chatId, owner } of await this.o.store.orphans()) {
+      if (!(await this.o.store.adopt(chatId, owner, this.o.processId))) continue
+      const chat = await this.o.store.get(chatId)
+      if (!chat || chat.state !== 'waiting') {
+        await this.o.store.setWaitingOwner(chatId, null)
+        continue
+      }
+      chat.owner = this.o.processId
+      this.o.logger.warn({ chatId, from: owner }, 'chat: a waiting chat of a process that stopped is taken over here')
+      const again = { id: chat.id, product: chat.product, at: chat.startedAt, customer: await this.o.visitors.routingSummary(visitorOf(chat)) }
+      await this.refreshHeld()
+      const { placement, served } = this.o.routing.route(again)
+      await this.settleServed(served)
+      await this.settle(chat, placement, again)
+    }
+  }
+
   /** A chat nobody took before its queue's longest wait: a call-back task, and the visitor is told. */
   private async overflow(chatId: string): Promise<void> {
     this.waitingHere.delete(chatId)
@@ -189,7 +225,7 @@ export class ChatConversations {
       if (!chat || !agentId) continue
       this.waitingHere.delete(chat.id)
       const placement: ChatPlacement = { kind: 'agent', agentId, agentName: this.o.routing.agentName(agentId), decision: s.decision }
-      await this.settle(chat, placement, { id: chat.id, product: chat.product, at: chat.startedAt, customer: await this.o.visitors.routingSummary({ id: chat.visitorId, site: chat.site, customerId: chat.customerId, leadId: chat.leadId, firstSeen: 0, lastSeen: 0, visits: 0 }) })
+      await this.settle(chat, placement, { id: chat.id, product: chat.product, at: chat.startedAt, customer: await this.o.visitors.routingSummary(visitorOf(chat)) })
     }
   }
 
@@ -211,8 +247,9 @@ export class ChatConversations {
     if (placement.kind === 'waiting' || placement.kind === 'agent') {
       const estimate = placement.kind === 'waiting' ? placement.estimatedWaitSeconds : 0
       this.waitingHere.set(chat.id, estimate)
-      Object.assign(chat, { state: 'waiting', estimatedWaitSeconds: estimate, rule: placement.decision.rule })
+      Object.assign(chat, { state: 'waiting', estimatedWaitSeconds: estimate, rule: placement.decision.rule, owner: this.o.processId })
       await this.o.store.save(chat)
+      await this.o.store.setWaitingOwner(chat.id, this.o.processId)
       this.o.writer.chat(chatRow(chat, 0))
       return chat
     }
@@ -222,8 +259,9 @@ export class ChatConversations {
 
   private async give(chat: ChatRecord, agentId: string, rule: string | null): Promise<ChatRecord> {
     const name = this.o.routing.agentName(agentId)
-    Object.assign(chat, { state: 'talking', agentId, agentName: name, answeredAt: this.o.now(), rule: rule ?? chat.rule, estimatedWaitSeconds: 0 })
+    Object.assign(chat, { state: 'talking', agentId, agentName: name, answeredAt: this.o.now(), rule: rule ?? chat.rule, estimatedWaitSeconds: 0, owner: this.o.processId })
     await this.o.store.save(chat)
+    await this.o.store.setWaitingOwner(chat.id, null)
     const view = await this.agentView(chat)
     this.o.writer.chat(chatRow(chat, view.messages.at(-1)?.seq ?? 0))
     this.o.store.publish({ chatId: chat.id, agentId, toAgent: { type: 'chat', chat: view }, toVisitor: { type: 'state', state: 'talking', agent: { name }, estimatedWaitSeconds: 0 } })
@@ -248,6 +286,11 @@ export class ChatConversations {
     const global = await this.o.store.heldCounts(ids)
     this.o.routing.heldElsewhere = new Map(ids.map((id) => [id, Math.max(0, (global.get(id) ?? 0) - this.o.routing.heldBy(id))]))
   }
+}
+
+/** What routing needs of the visitor, from the chat (the visitor's own row is not needed for it). */
+function visitorOf(chat: ChatRecord): VisitorRow {
+  return { id: chat.visitorId, site: chat.site, customerId: chat.customerId, leadId: chat.leadId, firstSeen: chat.startedAt, lastSeen: chat.startedAt, visits: 1 }
 }
 
 function answerOf(chat: ChatRecord): ChatRequestResponse {

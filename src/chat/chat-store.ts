@@ -66,6 +66,16 @@ export interface ChatStore {
   /** The visitor's open chat. */
   visitorChat(visitorId: string): Promise<string | null>
   setVisitorChat(visitorId: string, chatId: string | null): Promise<void>
+  /**
+   * Several processes: this process is alive for `ttlMs` more, and which process's queue each
+   * waiting chat is in (null: no longer waiting), so the chats of a process that died are taken over.
+   */
+  heartbeat(processId: string, ttlMs: number): Promise<void>
+  setWaitingOwner(chatId: string, processId: string | null): Promise<void>
+  /** Waiting chats whose process has stopped beating. */
+  orphans(): Promise<{ chatId: string; owner: string }[]>
+  /** Moves a waiting chat from a dead process to this one; false when another process took it first. */
+  adopt(chatId: string, from: string, to: string): Promise<boolean>
   publish(event: ChatEvent): void
   onEvent(handler: (event: ChatEvent) => void): void
   close(): Promise<void>
@@ -140,6 +150,19 @@ export class LocalChatStore implements ChatStore {
   async setVisitorChat(visitorId: string, chatId: string | null): Promise<void> {
     if (chatId === null) this.byVisitor.delete(visitorId)
     else this.byVisitor.set(visitorId, chatId)
+  }
+
+  // One process: its waiting chats live and die with it, there is nobody to take them over.
+  async heartbeat(): Promise<void> {}
+
+  async setWaitingOwner(): Promise<void> {}
+
+  async orphans(): Promise<{ chatId: string; owner: string }[]> {
+    return []
+  }
+
+  async adopt(): Promise<boolean> {
+    return false
   }
 
   publish(event: ChatEvent): void {

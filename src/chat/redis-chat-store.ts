@@ -27,6 +27,13 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 `
 
+// Moves a waiting chat to another process's queue only if the dead owner still has it.
+const ADOPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`
+
 /**
  * Chats shared by several server processes through Redis: a chat's record, seq and latest
  * messages under `<prefix>chat:<id>…`, each agent's and visitor's open chats, and one pub/sub
@@ -46,6 +53,7 @@ export class RedisChatStore implements ChatStore {
     for (const connection of [this.commands, this.subscriber]) connection.on('error', (err) => o.logger.warn({ err }, 'chat: Redis connection error'))
     this.commands.defineCommand('chatAppend', { numberOfKeys: 2, lua: APPEND })
     this.commands.defineCommand('chatClaim', { numberOfKeys: 1, lua: CLAIM })
+    this.commands.defineCommand('chatAdopt', { numberOfKeys: 1, lua: ADOPT })
     this.subscriber.on('message', (channel: string, body: string) => {
       if (channel !== this.channel) return
       let event: ChatEvent
@@ -118,6 +126,29 @@ export class RedisChatStore implements ChatStore {
   async setVisitorChat(visitorId: string, chatId: string | null): Promise<void> {
     if (chatId === null) await this.commands.del(this.key('visitor', visitorId))
     else await this.commands.set(this.key('visitor', visitorId), chatId, 'EX', TTL_SECONDS)
+  }
+
+  async heartbeat(processId: string, ttlMs: number): Promise<void> {
+    await this.commands.set(this.key('alive', processId), '1', 'PX', ttlMs)
+  }
+
+  async setWaitingOwner(chatId: string, processId: string | null): Promise<void> {
+    if (processId === null) await this.commands.hdel(this.key('waiting'), chatId)
+    else await this.commands.hset(this.key('waiting'), chatId, processId)
+  }
+
+  async orphans(): Promise<{ chatId: string; owner: string }[]> {
+    const waiting = await this.commands.hgetall(this.key('waiting'))
+    const owners = [...new Set(Object.values(waiting))]
+    if (owners.length === 0) return []
+    const alive = await this.commands.mget(...owners.map((owner) => this.key('alive', owner)))
+    const dead = new Set(owners.filter((_, i) => alive[i] === null))
+    return Object.entries(waiting).filter(([, owner]) => dead.has(owner)).map(([chatId, owner]) => ({ chatId, owner }))
+  }
+
+  async adopt(chatId: string, from: string, to: string): Promise<boolean> {
+    const run = (this.commands as unknown as { chatAdopt(key: string, chatId: string, from: string, to: string): Promise<number> }).chatAdopt
+    return (await run.call(this.commands, this.key('waiting'), chatId, from, to)) === 1
   }
 
   publish(event: ChatEvent): void {

@@ -74,10 +74,10 @@ export function wireChat(server: FastifyInstance, deps: ChatDeps): ChatParts {
   void server.register(meChatRoutes, { db, sites, conversations })
   server.addHook('onReady', async () => {
     await redis?.start()
-    conversations.start()
+    await conversations.start()
   })
   server.addHook('onClose', async () => {
-    conversations.stop()
+    await conversations.stop()
     await writer.close()
     await store.close()
   })

@@ -59,3 +59,16 @@ t.test("an agent's chat capacity holds across processes", async (t) => {
   t.equal(talking.agent.name, 'Anna Volkova')
   t.ok(await messageMatching(anna.messages, anna.socket, (m) => m.type === 'chat' && m.chat.id === two.body.chatId, 5000))
 })
+
+t.test('a chat waiting on a process that stops is taken over by the other and reaches the agent', async (t) => {
+  const { a, b } = await chatPair(t)
+  for (const id of ['a-anna', 'a-boris', 'a-clara', 'a-dmitri', 'a-elena', 'a-fedor', 'a-galina', 'a-igor']) await request(`${b.url}/v1/agents/${id}/state`, { method: 'PUT', body: { state: 'away' } })
+  const { visitorId } = await visitPages(a.url, CRM_PAGES)
+  const waiting = await visitorPost(a.url, '/v1/chat/requests', { site: 'demo', visitorId })
+  t.match(waiting.body, { state: 'waiting' })
+  await a.app.stop()
+  const anna = await agentSocket(t, b.url, 'a-anna')
+  await request(`${b.url}/v1/agents/a-anna/state`, { method: 'PUT', body: { state: 'available' } })
+  const given = await messageMatching(anna.messages, anna.socket, (m) => m.type === 'chat', 15_000)
+  t.equal(given.chat.id, waiting.body.chatId, 'the waiting chat reached her through process B')
+})
