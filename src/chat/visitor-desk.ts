@@ -41,6 +41,8 @@ export class VisitorDesk {
     const offered = settings.offerWhen?.({ visit: { pages, url: body.url, product }, visitor: { known: linked, returning } }) ?? false
     let offer: ViewResponse['offer'] = null
     if (offered) {
+      // An agent just freed is owed to a chat already waiting: it is given first, so the offer names who is really free.
+      if (this.o.conversations.waitingCount > 0) await this.o.conversations.tick()
       const preview = this.o.routing.preview({ id: `offer-${visitor.id.slice(0, 8)}`, product, at, customer: await this.o.visitors.routingSummary(visitor) })
       offer = { reason: linked ? 'known visitor' : `${pages} page${pages === 1 ? '' : 's'} viewed`, expert: preview.agentName ? { name: preview.agentName } : null, estimatedWaitSeconds: preview.estimatedWaitSeconds }
     }

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from '../helpers/test-app.js'
 import { messageMatching } from '../helpers/socket-messages.js'
 import { agentSocket, chatApp, setState, visitorPost, visitorSocket, visitPages } from './chat-fixture.js'
@@ -8,7 +8,7 @@ import { agentSocket, chatApp, setState, visitorPost, visitorSocket, visitPages 
 const CRM_PAGES = ['/demo/site', '/demo/site/crm', '/demo/site/crm/features']
 const EVERYONE = ['a-anna', 'a-boris', 'a-clara', 'a-dmitri', 'a-elena', 'a-fedor', 'a-galina', 'a-igor']
 
-async function talking(t: Parameters<Parameters<typeof t.test>[1]>[0], url: string) {
+async function talking(t: Test, url: string) {
   const agent = await agentSocket(t, url, 'a-anna')
   const { visitorId } = await visitPages(url, CRM_PAGES)
   const chatId = (await visitorPost(url, '/v1/chat/requests', { site: 'demo', visitorId })).body.chatId as string
