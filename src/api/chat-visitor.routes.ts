@@ -1,4 +1,3 @@
-import fastifyCors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
@@ -64,19 +63,32 @@ export function originOf(request: FastifyRequest): string | null {
   return typeof origin === 'string' && origin !== '' && origin !== 'null' ? origin : null
 }
 
+const PATHS = ['/v1/chat/views', '/v1/chat/requests', '/v1/chat/messages-left', '/v1/chat/call-me', '/v1/chat/identify'] as const
+
+const preflightSchema = {
+  summary: "CORS preflight of the widget's endpoint: allowed for the origins chat.yaml's sites configure",
+  response: { 204: { description: 'allowed: Access-Control-Allow-Origin names the origin; absent for any other origin', type: 'null' } }
+}
+
 /**
  * The widget's public endpoints, `/v1/chat/*`. CORS answers only origins some site configures
  * (a preflight carries no site); each endpoint then checks the origin against its own site.
+ * The preflights are routes of their own, one per endpoint, so the API's description names them.
  */
 export async function chatVisitorRoutes(parent: FastifyInstance, options: ChatVisitorRoutesOptions): Promise<void> {
   const { sites, desk } = options
   const fastify = parent.withTypeProvider<TypeBoxTypeProvider>()
-  await fastify.register(fastifyCors, {
-    origin: (origin, callback) => callback(null, sites.allowsOrigin(origin)),
-    methods: ['POST'],
-    allowedHeaders: ['content-type'],
-    maxAge: 600
+  fastify.addHook('onRequest', async (request, reply) => {
+    const origin = originOf(request)
+    void reply.header('vary', 'Origin')
+    if (origin !== null && sites.allowsOrigin(origin)) void reply.header('access-control-allow-origin', origin)
   })
+  for (const path of PATHS) {
+    fastify.options(path, { schema: preflightSchema }, async (_request, reply) => {
+      if (reply.hasHeader('access-control-allow-origin')) void reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600')
+      return reply.code(204).send()
+    })
+  }
   fastify.post('/v1/chat/views', { schema: viewSchema }, (request) => desk.view(request.body, originOf(request)))
   fastify.post('/v1/chat/requests', { schema: requestSchema }, async (request, reply) => {
     const { created, answer } = await desk.request(request.body, originOf(request))

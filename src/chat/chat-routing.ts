@@ -1,4 +1,4 @@
-import { AgentIndex, CallRouter, ChatAgents, DEFAULT_CHAT_CAPACITY, type CustomerSummary, type FinalAction, type QueueServed, type RouteDecision, type RuleSet } from '../routing/index.js'
+import { AgentIndex, CallRouter, ChatAgents, DEFAULT_CHAT_CAPACITY, rulesForKind, type CustomerSummary, type FinalAction, type QueueServed, type RouteDecision, type RuleSet } from '../routing/index.js'
 
 /** Where a chat went: an agent has it now, it waits in a queue, or nobody can take it at all. */
 export type ChatPlacement =
@@ -37,14 +37,14 @@ export class ChatRouting {
   route(chat: ChatToRoute): { placement: ChatPlacement; served: QueueServed[] } {
     this.agents.sync(this.o.now(), this.heldElsewhere)
     const served = this.serveWaiting()
-    const decision = this.router.route({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: this.o.rules() })
+    const decision = this.router.route({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: rulesForKind(this.o.rules(), 'chat') })
     return { placement: this.place(chat.id, decision), served }
   }
 
   /** Who would take the chat now, reserving nobody: for the offer on a page view. */
   preview(chat: ChatToRoute): { agentName: string | null; estimatedWaitSeconds: number } {
     this.agents.sync(this.o.now(), this.heldElsewhere)
-    const decision = this.router.explain({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: this.o.rules() })
+    const decision = this.router.explain({ interaction: this.interaction(chat), customer: chat.customer, line: null, rules: rulesForKind(this.o.rules(), 'chat') })
     const first = decision.targets[0]
     if (first) return { agentName: this.agents.chats.get(first.agentId)?.profile.name ?? null, estimatedWaitSeconds: 0 }
     return { agentName: null, estimatedWaitSeconds: this.estimate(this.router.waitingCount + 1) }

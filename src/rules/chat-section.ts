@@ -16,6 +16,7 @@ const CARD_FIELDS = ['id', 'product', 'title', 'summary', 'url'] as const
 const LIMIT_FIELDS = ['message bytes', 'messages per minute per visitor', 'per ip'] as const
 const LANGUAGES = ['ru', 'en'] as const
 
+/** The section's settings; its `rules` are filled by the compiler with the rules of the same file. */
 export function readChat(file: YamlFile, node: Node, source: string): ChatSettings | undefined {
   const fields = file.fields(node, 'chat', CHAT_FIELDS)
   if (!fields) return undefined
@@ -83,7 +84,7 @@ export function readChat(file: YamlFile, node: Node, source: string): ChatSettin
   }
   const limits = readLimits(file, fields.get('limits')?.value) ?? fail()
   if (!ok || !limits) return undefined
-  return Object.freeze({ source, sites, productsByUrl, offerWhen, catalogue, quickReplies, limits })
+  return { source, sites, productsByUrl, offerWhen, catalogue, quickReplies, limits, rules: [] }
 }
 
 /** The `name: value` pairs of a map whose keys are free names (site ids, URL paths). */

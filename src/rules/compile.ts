@@ -56,6 +56,7 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
   let chat: { settings: ChatSettings | undefined; where: string } | undefined
   const lines = new Map<string, { info: LineInfo; where: string }>()
   const rules: NonNullable<ReadRule['rule']>[] = []
+  const chatRules: NonNullable<ReadRule['rule']>[] = []
   const ruleNames = new Map<string, string>()
   const queues = new Map<string, QueueSettings>()
   const overflowAt = new Map<string, Written>()
@@ -108,7 +109,8 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
         if (earlier) file.error(read.nameNode, `rule name '${read.name}' is already used at ${earlier}; names must differ so traces and tests can tell rules apart`)
         else ruleNames.set(read.name, read.source)
       }
-      if (read.rule) rules.push(read.rule)
+      // Rules written beside the chat section are the chat's own (ChatSettings.rules).
+      if (read.rule) (chatField ? chatRules : rules).push(read.rule)
       if (read.rule?.otherwise?.kind === 'queue' && read.queueNode) {
         queueRefs.push({ file, node: read.queueNode, queue: read.rule.otherwise.queue, by: `rule ${read.rule.name}` })
       }
@@ -126,7 +128,8 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
   }
 
   const finalFallback = fallback?.action ?? DEFAULT_FALLBACK
-  const compiled: CompiledRule[] = rules.map((rule) => Object.freeze({ ...rule, otherwise: rule.otherwise ?? finalFallback }))
+  const withFallback = (rule: NonNullable<ReadRule['rule']>): CompiledRule => Object.freeze({ ...rule, otherwise: rule.otherwise ?? finalFallback })
+  const compiled: CompiledRule[] = rules.map(withFallback)
   const ruleSet: RuleSet = Object.freeze({
     version: rulesHash(sources),
     loadedAt: (options.now ?? Date.now)(),
@@ -135,7 +138,7 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
     lines: new Map([...lines].map(([number, { info }]) => [number, Object.freeze(info)])),
     fallback: finalFallback,
     queues,
-    ...(chat?.settings ? { chat: chat.settings } : {}),
+    ...(chat?.settings ? { chat: Object.freeze({ ...chat.settings, rules: Object.freeze(chatRules.map(withFallback)) }) } : {}),
   })
   return { ok: true, ruleSet }
 }

@@ -4,7 +4,7 @@
  * production. A failure is described as expected vs got, with the rule that
  * matched and the decision's trace.
  */
-import { AgentIndex, decide } from '../routing/index.js'
+import { AgentIndex, decide, rulesForKind } from '../routing/index.js'
 import type { FinalAction, RouteDecision, RuleSet } from '../routing/types.js'
 import type { TestCase } from './test-cases.js'
 
@@ -39,7 +39,7 @@ export function runTestCase(test: TestCase, ruleSet: RuleSet): TestResult {
     },
     customer: test.customer,
     line: test.line,
-    rules: ruleSet,
+    rules: rulesForKind(ruleSet, test.kind),
     fullTrace: true,
   }, index, {
     now: () => test.at,

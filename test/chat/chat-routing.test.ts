@@ -20,14 +20,20 @@ const queuesYaml = `queues:
     overflow: voicemail
 `
 
-// Calls come first in the file, so a chat reaching its rules shows the kind is what chose them.
+// The calls' rules, with one that would take every interaction: chats never try them.
 const rulesYaml = `rules:
   - name: calls
-    when: interaction.kind == "call"
     route:
       - team: support
     otherwise:
       queue: calls
+`
+
+// The chat's rules are the ones written beside its section.
+const chatYaml = `chat:
+  sites:
+    demo: { origins: ["https://www.example.com"] }
+rules:
   - name: chats from customers
     when: interaction.kind == "chat" && caller.known
     route:
@@ -49,7 +55,8 @@ function chatRules(): RuleSet {
     [
       { file: 'calendar.yaml', text: calendarYaml },
       { file: 'queues.yaml', text: queuesYaml },
-      { file: 'rules.yaml', text: rulesYaml }
+      { file: 'rules.yaml', text: rulesYaml },
+      { file: 'chat.yaml', text: chatYaml }
     ],
     createCatalog({ teams: ['sales', 'support'], skills: ['product:crm'] })
   )

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_CHAT_LIMITS, productOfUrl, type ChatSettings, type OfferContext } from '../../src/routing/chat-settings.js'
+import { DEFAULT_CHAT_LIMITS, productOfUrl, rulesForKind, type ChatSettings, type OfferContext } from '../../src/routing/chat-settings.js'
 import { compileRuleSet } from '../../src/rules/compile.js'
 import { formatRuleError } from '../../src/rules/errors.js'
 import { compileOfferCondition, rewriteContains } from '../../src/rules/offer-condition.js'
@@ -200,4 +200,16 @@ t.test('a visit with no product reads as an empty product', async (t) => {
   if (!compiled.ok) throw new Error(compiled.message)
   t.equal(compiled.test(view()), true)
   t.equal(compiled.test(view({ product: 'product:crm' })), false)
+})
+
+t.test("the rules written beside the chat section are the chat's: calls never try them, chats try only them", async (t) => {
+  const result = compile({
+    'chat.yaml': `${chatYaml}rules:\n  - name: first chats\n    route:\n      - team: sales\n    otherwise: voicemail\n`,
+    'rules.yaml': 'rules:\n  - name: everyone\n    route:\n      - team: support\n    otherwise: voicemail\n'
+  })
+  if (!result.ok) throw new Error(result.errors.map((e) => formatRuleError(e)).join('\n'))
+  t.same(result.ruleSet.rules.map((r) => r.name), ['everyone'])
+  t.same(result.ruleSet.chat?.rules.map((r) => r.name), ['first chats'])
+  t.same(rulesForKind(result.ruleSet, 'chat').rules.map((r) => r.name), ['first chats'])
+  t.equal(rulesForKind(result.ruleSet, 'call'), result.ruleSet)
 })
