@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
 import { convertLead } from '../crm/lead-conversion.js'
+import { chatsOf } from '../chat/chat-history.js'
 import { findOpenLeadByPhone, getLead, leadHistory, LeadErrors, markLeadLost } from '../crm/lead.repository.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
@@ -39,7 +40,7 @@ const byPhoneSchema = {
   params: Type.Object({ phone: Type.String({ minLength: 1, maxLength: 64 }) }),
   response: { 200: LeadWithHistoryView, ...errorResponses({ 400: ['CTI_ERR_INVALID_PHONE'] }, LEAD_FOUND, DB_ERRORS) }
 }
-const getSchema = { summary: 'A lead with its calls, tasks and deals', params: IdParams, response: { 200: LeadWithHistoryView, ...errorResponses(LEAD_FOUND, DB_ERRORS) } }
+const getSchema = { summary: 'A lead with its calls, tasks, deals and web chats', params: IdParams, response: { 200: LeadWithHistoryView, ...errorResponses(LEAD_FOUND, DB_ERRORS) } }
 const convertSchema = {
   summary: "Turns a lead into a customer with the lead's number; its calls, deals and tasks follow",
   params: IdParams,
@@ -67,13 +68,13 @@ export async function leadRoutes(fastify: FastifyInstance, options: LeadRoutesOp
     if (!phone.ok) throw Errors.invalidPhone(request.params.phone, phone.problem)
     const lead = await findOpenLeadByPhone(db, phone.e164)
     if (!lead) throw LeadErrors.notFoundByPhone(phone.e164)
-    return { ...lead, ...(await leadHistory(db, lead.id)) }
+    return { ...lead, ...(await leadHistory(db, lead.id)), chats: await chatsOf(db, { leadId: lead.id }) }
   })
 
   app.get('/v1/leads/:id', { schema: getSchema }, async (request) => {
     const lead = await getLead(db, request.params.id)
     if (!lead) throw LeadErrors.notFound(request.params.id)
-    return { ...lead, ...(await leadHistory(db, lead.id)) }
+    return { ...lead, ...(await leadHistory(db, lead.id)), chats: await chatsOf(db, { leadId: lead.id }) }
   })
 
   app.post('/v1/leads/:id/convert', { schema: convertSchema }, async (request, reply) => {

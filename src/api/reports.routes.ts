@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Compilable, Kysely } from 'kysely'
 import type { Database } from '../crm/schema.js'
+import { CHAT_COLUMNS, CHAT_GROUPINGS, chatsReport } from '../reports/chats-report.js'
 import { AGENT_COLUMNS, AGENT_GROUPINGS, agentsReport } from '../reports/agents-report.js'
 import { LOSS_COLUMNS, LOSS_GROUPINGS, lossesReport } from '../reports/losses-report.js'
 import { reportRows } from '../reports/report-query.js'
@@ -25,7 +26,7 @@ const reportSchema = (summary: string) => ({
 })
 
 /**
- * `GET /v1/reports/sources|agents|losses?from=&to=&groupBy=&format=`: JSON
+ * `GET /v1/reports/sources|agents|losses|chats?from=&to=&groupBy=&format=`: JSON
  * `{ from, to, groupBy, rows }`, or CSV (`format=csv` or `Accept: text/csv`)
  * streamed from a database cursor. A bad range, grouping or format is a 400
  * naming it.
@@ -46,6 +47,11 @@ export async function reportRoutes(fastify: FastifyInstance, options: ReportRout
   fastify.get('/v1/reports/losses', { schema: reportSchema('Missed and abandoned calls, and where they were lost') }, async (request, reply) => {
     const req = parseReportRequest(request.query as Query, request.headers.accept, LOSS_GROUPINGS, now())
     return answer(request, reply, req, 'losses', lossesReport(db, req), LOSS_COLUMNS)
+  })
+
+  fastify.get('/v1/reports/chats', { schema: reportSchema('Web chats per source, agent and product: answered, missed, messages left, call-backs, time to answer and handle time') }, async (request, reply) => {
+    const req = parseReportRequest(request.query as Query, request.headers.accept, CHAT_GROUPINGS, now())
+    return answer(request, reply, req, 'chats', chatsReport(db, req), CHAT_COLUMNS)
   })
 
   async function answer<R extends Record<string, unknown>>(

@@ -145,12 +145,27 @@ export const LeadView = Type.Object({
   convertedAt: Nullable(Instant),
   lostAt: Nullable(Instant)
 })
+/** One web chat in a customer's or lead's history (docs/chat.md). */
+export const ChatInHistoryView = Type.Object({
+  id: Text,
+  site: Text,
+  product: NullableText,
+  agentId: NullableText,
+  outcome: Type.Union([Type.String({ description: 'answered, missed, message-left or call-back' }), Type.Null()], { description: 'null while the chat is open' }),
+  startedAt: Instant,
+  endedAt: Type.Union([Instant, Type.Null()]),
+  waitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  handleSeconds: Type.Union([Type.Number(), Type.Null()]),
+  messages: Type.Integer()
+})
+
 export const LeadWithHistoryView = Type.Intersect([
   LeadView,
   Type.Object({
     calls: Type.Array(Type.Object({ id: Text, at: Instant, kind: Text, outcome: NullableText, agentId: NullableText })),
     tasks: Type.Array(Type.Object({ id: Id, kind: Text, title: Text, status: Text, dueAt: Instant, assigneeAgentId: NullableText })),
-    deals: Type.Array(Type.Object({ id: Id, title: Text, stage: Text, status: Text, lostReason: NullableText }))
+    deals: Type.Array(Type.Object({ id: Id, title: Text, stage: Text, status: Text, lostReason: NullableText })),
+    chats: Type.Array(ChatInHistoryView)
   })
 ])
 export const ConversionView = Type.Object({

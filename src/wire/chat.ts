@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { chatHistoryRoutes } from '../api/chat-history.routes.js'
 import { chatSocketRoutes } from '../api/chat-socket.routes.js'
 import { chatVisitorRoutes } from '../api/chat-visitor.routes.js'
 import { chatWidgetRoutes } from '../api/chat-widget.routes.js'
@@ -72,6 +73,7 @@ export function wireChat(server: FastifyInstance, deps: ChatDeps): ChatParts {
   void server.register(chatVisitorRoutes, { sites, desk })
   void server.register(chatSocketRoutes, { db, sites, store, sockets, talk, conversations })
   void server.register(meChatRoutes, { db, sites, conversations })
+  void server.register(chatHistoryRoutes, { db })
   server.addHook('onReady', async () => {
     await redis?.start()
     await conversations.start()
