@@ -2,7 +2,6 @@
  * The web chat's settings as the rules set carries them (chat.yaml, compiled by src/rules). Plain
  * data and one compiled condition: the chat service reads them, the routing core does not.
  */
-import type { CompiledRule, InteractionKind, RuleSet } from './types.js'
 
 /** What `offer when` reads about one page view. */
 export interface OfferContext {
@@ -42,11 +41,6 @@ export interface ChatSettings {
   catalogue: readonly ChatCatalogueCard[]
   quickReplies: Readonly<Record<'ru' | 'en', readonly string[]>>
   limits: ChatLimits
-  /**
-   * The rules written beside the chat section: they route chats, and only chats. Calls never try
-   * them (a call's trace does not list them), and chats try only them, then the set's fallback.
-   */
-  rules: readonly CompiledRule[]
 }
 
 export const DEFAULT_CHAT_LIMITS: Readonly<ChatLimits> = Object.freeze({ messageBytes: 2000, perVisitorPerMinute: 30, perIpPerMinute: 120 })
@@ -64,14 +58,4 @@ export function productOfUrl(settings: ChatSettings, url: string): string | null
   }
   for (const { prefix, product } of settings.productsByUrl) if (path.startsWith(prefix)) return product
   return null
-}
-
-const chatRuleSets = new WeakMap<RuleSet, RuleSet>()
-
-/** The set an interaction of this kind is decided by: a chat by the chat's rules, everything else by the set's own. */
-export function rulesForKind(set: RuleSet, kind: InteractionKind): RuleSet {
-  if (kind !== 'chat') return set
-  let chats = chatRuleSets.get(set)
-  if (!chats) chatRuleSets.set(set, (chats = Object.freeze({ ...set, rules: set.chat?.rules ?? [] })))
-  return chats
 }

@@ -200,7 +200,7 @@ export interface RuleSet {
   /** Queue settings by name (queues.yaml). A queue not listed waits with DEFAULT_QUEUE_SETTINGS. */
   queues?: ReadonlyMap<string, QueueSettings>
   /** The web chat's settings (chat.yaml), when the set has a `chat` section. */
-  chat?: ChatSettings
+  chat?: ChatSection
 }
 
 /** One agent offered the interaction. */
@@ -280,4 +280,13 @@ export interface RouteDecision {
 export interface RoutingEnv {
   now(): number
   random(): number
+}
+
+/**
+ * The chat section of a set: its settings and the rules written beside it, which route chats and
+ * only chats. Calls never try them (a call's trace does not list them); chats try only them, then
+ * the set's fallback.
+ */
+export interface ChatSection extends ChatSettings {
+  rules: readonly CompiledRule[]
 }

@@ -16,7 +16,7 @@ const CARD_FIELDS = ['id', 'product', 'title', 'summary', 'url'] as const
 const LIMIT_FIELDS = ['message bytes', 'messages per minute per visitor', 'per ip'] as const
 const LANGUAGES = ['ru', 'en'] as const
 
-/** The section's settings; its `rules` are filled by the compiler with the rules of the same file. */
+/** The section's settings; the compiler adds the rules of the same file (ChatSection). */
 export function readChat(file: YamlFile, node: Node, source: string): ChatSettings | undefined {
   const fields = file.fields(node, 'chat', CHAT_FIELDS)
   if (!fields) return undefined
@@ -84,7 +84,7 @@ export function readChat(file: YamlFile, node: Node, source: string): ChatSettin
   }
   const limits = readLimits(file, fields.get('limits')?.value) ?? fail()
   if (!ok || !limits) return undefined
-  return { source, sites, productsByUrl, offerWhen, catalogue, quickReplies, limits, rules: [] }
+  return { source, sites, productsByUrl, offerWhen, catalogue, quickReplies, limits }
 }
 
 /** The `name: value` pairs of a map whose keys are free names (site ids, URL paths). */

@@ -109,7 +109,7 @@ export function compileRuleSet(sources: readonly RulesSource[], catalog: RulesCa
         if (earlier) file.error(read.nameNode, `rule name '${read.name}' is already used at ${earlier}; names must differ so traces and tests can tell rules apart`)
         else ruleNames.set(read.name, read.source)
       }
-      // Rules written beside the chat section are the chat's own (ChatSettings.rules).
+      // Rules written beside the chat section are the chat's own (ChatSection.rules).
       if (read.rule) (chatField ? chatRules : rules).push(read.rule)
       if (read.rule?.otherwise?.kind === 'queue' && read.queueNode) {
         queueRefs.push({ file, node: read.queueNode, queue: read.rule.otherwise.queue, by: `rule ${read.rule.name}` })

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { DEFAULT_CHAT_LIMITS, productOfUrl, rulesForKind, type ChatSettings, type OfferContext } from '../../src/routing/chat-settings.js'
+import { DEFAULT_CHAT_LIMITS, productOfUrl, type ChatSettings, type OfferContext } from '../../src/routing/chat-settings.js'
+import { rulesForKind } from '../../src/routing/rules-for-kind.js'
 import { compileRuleSet } from '../../src/rules/compile.js'
 import { formatRuleError } from '../../src/rules/errors.js'
 import { compileOfferCondition, rewriteContains } from '../../src/rules/offer-condition.js'
