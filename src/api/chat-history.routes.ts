@@ -8,16 +8,9 @@ import { chatDb } from '../crm/chat-schema.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
 import { DB_ERRORS, errorResponses } from './error-responses.js'
-import { ChatInHistoryView } from './response-schemas.js'
+import { ChatInHistoryView, ChatMessageView } from './response-schemas.js'
 import { RowId } from './schemas.js'
 
-const Message = Type.Object({
-  seq: Type.Integer(),
-  from: Type.Union([Type.Literal('agent'), Type.Literal('visitor')]),
-  text: Type.Optional(Type.String()),
-  card: Type.Optional(Type.Object({ title: Type.String(), summary: Type.String(), url: Type.String() })),
-  at: Type.String()
-})
 
 /** `GET /v1/customers/:id/chats` (their web chats, newest first) and `GET /v1/chats/:id` (one chat with its transcript). */
 export async function chatHistoryRoutes(parent: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
@@ -32,7 +25,7 @@ export async function chatHistoryRoutes(parent: FastifyInstance, options: { db: 
     schema: {
       summary: 'One web chat: who, how it went, and its transcript',
       params: Type.Object({ id: Type.String({ maxLength: 80 }) }),
-      response: { 200: Type.Intersect([ChatInHistoryView, Type.Object({ visitorId: Type.String(), customerId: Type.Union([Type.Integer(), Type.Null()]), leadId: Type.Union([Type.Integer(), Type.Null()]), rule: Type.Union([Type.String(), Type.Null()]), transcript: Type.Array(Message) })]), ...errorResponses({ 404: ['CTI_ERR_CHAT_NOT_FOUND'] }, DB_ERRORS) }
+      response: { 200: Type.Intersect([ChatInHistoryView, Type.Object({ visitorId: Type.String(), customerId: Type.Union([Type.Integer(), Type.Null()]), leadId: Type.Union([Type.Integer(), Type.Null()]), rule: Type.Union([Type.String(), Type.Null()]), transcript: Type.Array(ChatMessageView) })]), ...errorResponses({ 404: ['CTI_ERR_CHAT_NOT_FOUND'] }, DB_ERRORS) }
     }
   }, async (request) => {
     const row = await chatDb(db).selectFrom('chats').selectAll().where('id', '=', request.params.id).executeTakeFirst()

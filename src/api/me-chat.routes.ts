@@ -7,6 +7,7 @@ import { agentLanguage } from '../crm/agent.repository.js'
 import type { Database } from '../crm/schema.js'
 import { requireAgentToken } from './agent-token-auth.js'
 import { DB_ERRORS, errorResponses } from './error-responses.js'
+import { ChatMessageView } from './response-schemas.js'
 
 export interface MeChatRoutesOptions {
   db: Kysely<Database>
@@ -16,20 +17,13 @@ export interface MeChatRoutesOptions {
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const Named = Nullable(Type.Object({ id: Type.String(), name: Type.String() }))
-const Message = Type.Object({
-  seq: Type.Integer(),
-  from: Type.Union([Type.Literal('agent'), Type.Literal('visitor')]),
-  text: Type.Optional(Type.String()),
-  card: Type.Optional(Type.Object({ title: Type.String(), summary: Type.String(), url: Type.String() })),
-  at: Type.String()
-})
 const AgentChat = Type.Object({
   id: Type.String(),
   state: Type.Union([Type.Literal('waiting'), Type.Literal('talking'), Type.Literal('ended')]),
   site: Type.String(),
   startedAt: Type.String(),
   visitor: Type.Object({ id: Type.String(), customer: Named, lead: Named, pages: Type.Array(Type.Object({ url: Type.String(), title: Nullable(Type.String()), at: Type.String() })), product: Nullable(Type.String()) }),
-  messages: Type.Array(Message)
+  messages: Type.Array(ChatMessageView)
 })
 const ERRORS = errorResponses({ 401: ['CTI_ERR_UNAUTHORIZED'], 503: ['CTI_ERR_CHAT_DISABLED'] }, DB_ERRORS)
 

@@ -145,6 +145,15 @@ export const LeadView = Type.Object({
   convertedAt: Nullable(Instant),
   lostAt: Nullable(Instant)
 })
+/** One message of a web chat: typed text, or a product card the agent sent (src/chat/protocol.ts ChatMessage). */
+export const ChatMessageView = Type.Object({
+  seq: Type.Integer(),
+  from: Type.Union([Type.Literal('agent'), Type.Literal('visitor')]),
+  text: Type.Optional(Type.String()),
+  card: Type.Optional(Type.Object({ title: Type.String(), summary: Type.String(), url: Type.String() })),
+  at: Type.String()
+})
+
 /** One web chat in a customer's or lead's history (docs/chat.md). */
 export const ChatInHistoryView = Type.Object({
   id: Text,
