@@ -146,7 +146,8 @@ if (!existsSync(CHROMIUM)) {
     t.equal(routed.body.decision.targets[0].agentId, 'a-anna')
     const card = page.locator('#current article.card')
     await card.getByRole('heading', { name: 'Ivan Petrov' }).waitFor()
-    // Read from the element itself once it is there: a re-render between two locator calls must not read as "not shown".
+    // Measured once the card is shown: a re-render between two locator calls must not read as "not shown".
+    await card.waitFor({ state: 'visible' })
     const box = await card.evaluate((element) => {
       const rect = element.getBoundingClientRect()
       return { y: rect.y, height: rect.height }
