@@ -1,4 +1,4 @@
-// One server process of the Redis routing benchmark: the whole App on the schema it is given,
+// One server process of the multi-process benchmarks (bench:redis, bench:chat): the whole App on the schema it is given,
 // listening on a free port, printed as the first line of stdout ({"port": N}).
 import pino from 'pino'
 import { App } from '../src/app.js'
