@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Kysely } from 'kysely'
-import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
 import { serveAgentConnection } from '../screenpop/agent-connection.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
-import { CloseCodes, lastSeqFromQuery, tokenFromRequest } from '../screenpop/protocol.js'
+import { CloseCodes, lastSeqFromQuery } from '../screenpop/protocol.js'
 import type { ScreenPopHub } from '../screenpop/screen-pop-hub.js'
+import { socketAgent } from './agent-token-auth.js'
 import { errorBody } from './error-responses.js'
 
 export interface AgentSocketRoutesOptions {
@@ -77,14 +77,7 @@ export async function agentSocketRoutes(fastify: FastifyInstance, options: Agent
 
   async function identify(request: FastifyRequest): Promise<Caller> {
     if (lastSeqFromQuery(request.query) === undefined) return { refused: CloseCodes.badRequest }
-    const token = tokenFromRequest(request.query, request.headers)
-    if (!token) return { refused: CloseCodes.invalidToken }
-    try {
-      const agentId = await findAgentIdByToken(db, token)
-      return agentId ? { agentId } : { refused: CloseCodes.invalidToken }
-    } catch (err) {
-      request.log.warn({ err }, 'agent token could not be checked')
-      return { refused: CloseCodes.tryAgainLater }
-    }
+    const who = await socketAgent(db, request)
+    return who === 'invalid' ? { refused: CloseCodes.invalidToken } : who === 'retry' ? { refused: CloseCodes.tryAgainLater } : who
   }
 }

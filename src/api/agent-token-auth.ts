@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
 import { CtiError } from '../errors.js'
+import { tokenFromRequest } from '../screenpop/protocol.js'
 
 const unauthorized = (message: string) => new CtiError('CTI_ERR_UNAUTHORIZED', message, 401, 401)
 
@@ -26,4 +27,20 @@ export function requireAgentToken(fastify: FastifyInstance, db: Kysely<Database>
     agents.set(request, agentId)
   })
   return (request) => agents.get(request)!
+}
+
+/**
+ * Who opens an agent's WebSocket, decided before the upgrade: the agent, 'invalid' for a missing or
+ * unknown token, 'retry' when the token could not be checked (the database is away).
+ */
+export async function socketAgent(db: Kysely<Database>, request: FastifyRequest): Promise<{ agentId: string } | 'invalid' | 'retry'> {
+  const token = tokenFromRequest(request.query, request.headers)
+  if (!token) return 'invalid'
+  try {
+    const agentId = await findAgentIdByToken(db, token)
+    return agentId ? { agentId } : 'invalid'
+  } catch (err) {
+    request.log.warn({ err }, 'agent token could not be checked')
+    return 'retry'
+  }
 }

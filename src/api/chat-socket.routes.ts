@@ -9,10 +9,9 @@ import { agentMessage, clientIdOf, visitorMessage } from '../chat/client-message
 import type { ChatStore } from '../chat/chat-store.js'
 import { ChatCloseCodes, ChatErrorCodes } from '../chat/protocol.js'
 import { endedChatOf } from '../chat/visitor-store.js'
-import { findAgentIdByToken } from '../crm/agent-token.repository.js'
 import type { Database } from '../crm/schema.js'
 import { Errors } from '../errors.js'
-import { tokenFromRequest } from '../screenpop/protocol.js'
+import { socketAgent } from './agent-token-auth.js'
 import { originOf } from './chat-visitor.routes.js'
 import { errorBody } from './error-responses.js'
 
@@ -133,15 +132,8 @@ export async function chatSocketRoutes(fastify: FastifyInstance, options: ChatSo
   }
 
   async function agentOf(request: FastifyRequest): Promise<AgentCaller> {
-    const token = tokenFromRequest(request.query, request.headers)
-    if (!token) return { refused: ChatCloseCodes.invalidToken }
-    try {
-      const agentId = await findAgentIdByToken(db, token)
-      return agentId ? { agentId } : { refused: ChatCloseCodes.invalidToken }
-    } catch (err) {
-      request.log.warn({ err }, 'agent token could not be checked')
-      return { refused: ChatCloseCodes.tryAgainLater }
-    }
+    const who = await socketAgent(db, request)
+    return who === 'invalid' ? { refused: ChatCloseCodes.invalidToken } : who === 'retry' ? { refused: ChatCloseCodes.tryAgainLater } : who
   }
 }
 
