@@ -26,6 +26,10 @@ export class OwnCalls {
     return true
   }
 
+  has(agentId: string, callId: string): boolean {
+    return this.byAgent.get(agentId)?.has(callId) ?? false
+  }
+
   /** The agents a call has been reserved on (usually one). */
   agentsOf(callId: string): readonly string[] {
     return [...(this.byCall.get(callId) ?? [])]

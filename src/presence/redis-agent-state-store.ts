@@ -108,6 +108,13 @@ export class RedisAgentStateStore implements AgentStateStore {
     this.own.add(agentId, callId)
     const capacity = this.options.index.get(agentId)?.profile.capacity ?? 1
     for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
+      // Released meanwhile (the call ended, the lease upkeep dropped it): that release went out after
+      // the first attempt and covers it, but a second attempt would reach Redis after it and hold the
+      // agent again until the lease ran out.
+      if (attempt > 1 && !this.own.has(agentId, callId)) {
+        this.health.unconfirmed('withdrawn')
+        return 'unconfirmed'
+      }
       if (!link.inSync) return this.keptDegraded(agentId, callId, capacity)
       try {
         const [ok, why] = (await this.script('cti_reserve', agentId, [callId, processId, capacity, leaseMs, ++this.seq])) as [number, string]
