@@ -7,7 +7,7 @@
  *
  * Run by the benchmark as a child process: argv host port secret map.json;
  * it sends { type: 'ready' } once connected, and on { type: 'stop' } its CPU
- * time ({ type: 'cpu', us }) before it exits.
+ * time since { type: 'mark' } ({ type: 'cpu', us }) before it exits.
  */
 import { readFileSync } from 'node:fs'
 import { createSrf, type SrfRequest, type SrfResponse } from '../src/telephony/sip/drachtio.js'
@@ -35,9 +35,12 @@ srf.on('connect', (err: Error | null) => {
   process.send?.({ type: 'ready' })
 })
 srf.connect({ host, port: Number(port), secret })
+// CPU from 'mark' (the measured calls start) to 'stop', as for our server.
+let marked = process.cpuUsage()
 process.on('message', (message: { type: string }) => {
+  if (message.type === 'mark') marked = process.cpuUsage()
   if (message.type !== 'stop') return
-  const cpu = process.cpuUsage()
+  const cpu = process.cpuUsage(marked)
   srf.disconnect()
   process.send?.({ type: 'cpu', us: cpu.user + cpu.system }, () => process.exit(0))
 })

@@ -6,6 +6,8 @@
  *
  *   npm run bench:sip:real [-- --rates 250,500,1000,1500,2000,2500 --seconds 20]
  *
+ * BENCH_CPU_PROF_DIR=<dir> has our server write a V8 CPU profile of each run.
+ *
  * Both answer in redirect mode from the data set of bench:sip (1,000,000
  * customers in schema bench_sip; run npm run bench:sip once to make it): our
  * whole server (rules, caller lookup, records…) in a child process, and the
@@ -40,6 +42,8 @@ const SCHEMA = 'bench_sip'
 const APP_NAME = 'cti-sip-real'
 const [ADMIN_HOST, ADMIN_PORT] = (process.env.DRACHTIO_BENCH_ADMIN ?? '127.0.0.1:9022').split(':') as [string, string]
 const SECRET = process.env.DRACHTIO_BENCH_SECRET ?? 'cymru'
+/** BENCH_CPU_PROF_DIR: our server writes a V8 CPU profile of each run there (bench/cpu-profile-breakdown.ts reads it). */
+const profiling = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 
 if (!process.env.DRACHTIO_BENCH_SIP) {
@@ -62,6 +66,7 @@ interface RunResult {
   calls: number
   failed: number
   wrong: number
+  wrongBy: Record<string, number>
   retransmissions: number
   cpuUs: { drachtio: number | null; node: number; postgres: number | null }
 }
@@ -86,10 +91,11 @@ async function main(target: string): Promise<void> {
   const drachtioPid = findPid('drachtio')
 
   const run = async (app: 'ceiling' | 'ours', rate: number, file: string, runSeconds: number): Promise<RunResult> => {
-    const child = app === 'ceiling' ? fork(fileURLToPath(new URL('./ceiling-redirect-app.ts', import.meta.url)), [ADMIN_HOST, ADMIN_PORT, SECRET, mapFile], { execArgv: ['--import', 'tsx'] }) : fork(fileURLToPath(new URL('./sip-real-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, PGAPPNAME: APP_NAME } })
+    const child = app === 'ceiling' ? fork(fileURLToPath(new URL('./ceiling-redirect-app.ts', import.meta.url)), [ADMIN_HOST, ADMIN_PORT, SECRET, mapFile], { execArgv: ['--import', 'tsx'] }) : fork(fileURLToPath(new URL('./sip-real-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', ...profiling], env: { ...process.env, PGAPPNAME: APP_NAME } })
     await waitFor(child, 'ready')
     await sipp(target, scenario, file, Math.max(50, rate / 4), Math.max(100, rate), work, 'warm')
     const backends = app === 'ours' ? await backendPids() : []
+    child.send({ type: 'mark' })
     const before = { drachtio: drachtioPid === null ? null : ticksOf([drachtioPid]), postgres: ticksOf(backends) }
     const outcome = await sipp(target, scenario, file, rate, rate * runSeconds, work, `${app}-${rate}`)
     const after = { drachtio: drachtioPid === null ? null : ticksOf([drachtioPid]), postgres: ticksOf(backends) }
@@ -109,7 +115,7 @@ async function main(target: string): Promise<void> {
       results.push(result)
       const perCall = (us: number | null) => (us === null ? 'n/a' : `${(us / 1000 / result.calls).toFixed(3)} ms`)
       console.log(
-        `${app.padEnd(8)} ${String(rate).padStart(5)}/s  calls ${result.calls}  failed ${result.failed} (wrong first Contact ${result.wrong})  retransmissions ${result.retransmissions}  ` +
+        `${app.padEnd(8)} ${String(rate).padStart(5)}/s  calls ${result.calls}  failed ${result.failed} (wrong first Contact ${result.wrong}${result.wrong > 0 ? `: ${Object.entries(result.wrongBy).map(([what, n]) => `${what} ${n}`).join(', ')}` : ''})  retransmissions ${result.retransmissions}  ` +
           `CPU per call: drachtio ${perCall(result.cpuUs.drachtio)}, node ${perCall(result.cpuUs.node)}, PostgreSQL ${perCall(result.cpuUs.postgres)}  load average ${load()}`
       )
     }
@@ -164,13 +170,18 @@ async function sipp(target: string, scenario: string, callers: string, rate: num
   const field = (name: string) => Number(last[header.indexOf(name)] ?? 0)
   let wrong = 0
   let answered = 0
+  /** What the wrong answers were: a 302 to another agent, or a status instead of a 302 (503: shed). */
+  const wrongBy: Record<string, number> = {}
   for (const line of (await readFile(log, 'utf8').catch(() => '')).split('\n')) {
     const [tag, expected, status, first] = line.trim().split('|')
     if (tag !== 'R') continue
     answered++
-    if (expected !== '-' && (status !== '302' || first !== expected)) wrong++
+    if (expected === '-' || (status === '302' && first === expected)) continue
+    wrong++
+    const what = status === '302' ? '302 to another agent' : status!
+    wrongBy[what] = (wrongBy[what] ?? 0) + 1
   }
-  return { calls: answered, failed: field('FailedCall(C)') + wrong, wrong, retransmissions: field('Retransmissions(C)') }
+  return { calls: answered, failed: field('FailedCall(C)') + wrong, wrong, wrongBy, retransmissions: field('Retransmissions(C)') }
 }
 
 async function waitFor(child: ChildProcess, type: string): Promise<void> {
