@@ -94,13 +94,20 @@ export function averageAnswerSeconds(day: QueueDay): number | null {
   return day.answered === 0 ? null : day.answerWaitMs / day.answered / 1000
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>()
+/** Every zone's offset is a whole number of quarter hours, so a local day never changes within one. */
+const QUARTER_HOUR_MS = 15 * 60_000
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; quarter: number; day: string }>()
 
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone; formatted once per quarter hour (it runs for every call). */
 export function localDay(at: number, timeZone: string): string {
-  let format = dayFormats.get(timeZone)
-  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })))
-  return format.format(at)
+  const quarter = Math.floor(at / QUARTER_HOUR_MS)
+  let known = dayFormats.get(timeZone)
+  if (!known) dayFormats.set(timeZone, (known = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), quarter: NaN, day: '' }))
+  if (known.quarter !== quarter) {
+    known.quarter = quarter
+    known.day = known.format.format(at)
+  }
+  return known.day
 }
 
 /** The instant local midnight began the day of `at` in `timeZone` (for the start-up query). */

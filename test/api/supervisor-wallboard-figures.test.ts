@@ -40,6 +40,18 @@ t.test("today's counters start again at local midnight, not UTC midnight", async
   t.equal(localDay(afterMidnight, 'UTC'), '2026-11-23', 'still the 23rd in UTC')
 })
 
+t.test('the local day changes exactly at local midnight in zones a quarter or half an hour off UTC, and across a DST change', async (t) => {
+  const zones = ['Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'America/St_Johns', 'Europe/Berlin', 'UTC']
+  const from = Date.parse('2026-10-24T00:00:00Z')
+  const wrong: string[] = []
+  for (const timeZone of zones) {
+    const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    // Every minute of three days, through the end of summer time in Europe (25 October 2026).
+    for (let at = from; at < from + 3 * 86_400_000; at += 60_000) if (localDay(at, timeZone) !== format.format(at)) wrong.push(`${timeZone} ${new Date(at).toISOString()}`)
+  }
+  t.same(wrong.slice(0, 5), [], 'the same date as formatting each instant')
+})
+
 t.test("today's figures are read from the calls table in one query at start", async (t) => {
   const database = await testDatabase(t)
   const row = (id: string, outcome: string | null, waitSeconds: number, finalAction: string | null, offeredAt = '2026-11-23T08:00:00Z') => ({
