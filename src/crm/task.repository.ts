@@ -156,8 +156,9 @@ export async function openCallBackTasks(db: Kysely<Database>, orders: readonly C
     ;(of[run] ??= []).push(i)
   })
   const holderOf = (i: number) => Number(orders[i]!.customerId ?? orders[i]!.leadId)
-  for (const [holder, generations] of runs) {
-    for (const indexes of generations) {
+  // Customers first, then leads, as closeCallBackTasksOf locks them.
+  for (const holder of ['customer', 'lead'] as const) {
+    for (const indexes of runs.get(holder) ?? []) {
       // In the order of the holders: two batches at once then lock their tasks in one order, never deadlocking.
       indexes.sort((a, b) => holderOf(a) - holderOf(b))
       const rows = await db
@@ -212,9 +213,15 @@ export async function closeCallBackTasksOf(db: Kysely<Database>, calls: readonly
           join tasks t on t.lead_id = l.id and t.customer_id is null
           where t.kind = 'callback' and t.status = 'open'
       ) m order by id, ord
+    ), locked as (
+      -- Locked in the order openCallBackTasks takes them (customers, then leads, each ascending):
+      -- a batch closing tasks and one trying them again at once wait for each other, never deadlock.
+      select t.id from tasks t where t.id in (select id from reached)
+      order by t.customer_id nulls last, t.lead_id
+      for update of t
     )
     update tasks set status = 'done', done_at = reached.at, closed_by = 'call ' || reached.call_id
-    from reached where tasks.id = reached.id and tasks.status = 'open'
+    from reached join locked using (id) where tasks.id = reached.id and tasks.status = 'open'
     returning tasks.*, reached.call_id as closing_call`.execute(db)
   return rows.map((row) => ({ callId: row.closing_call, task: toTaskNotice(row) }))
 }
