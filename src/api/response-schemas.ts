@@ -47,9 +47,11 @@ export const CustomerCardView = Type.Object(
     overdueTotal: Type.Number(),
     openTasks: Type.Array(Type.Object({ id: Id, kind: Text, title: Text, dueAt: Instant, assigneeAgentId: NullableText })),
     refusalReasons: Type.Array(Text),
-    needs: Type.Array(Text)
+    needs: Type.Array(Text),
+    lastChats: Type.Array(Type.Object({ id: Text, at: Instant, outcome: NullableText, product: NullableText, agent: Nullable(Named), messages: Type.Integer() }), { description: 'the latest web chats, newest first (5 at most)' }),
+    pagesViewed: Type.Array(Type.Object({ url: Text, title: NullableText, product: NullableText, at: Instant }), { description: "the latest pages viewed on the company's site, newest first (5 at most)" })
   },
-  { description: "the screen-pop card: the customer, their owner, open deals, last calls, orders, payments (overdue marked) and open tasks" }
+  { description: "the screen-pop card: the customer, their owner, open deals, last calls, orders, payments (overdue marked), open tasks, and their web chats and pages viewed" }
 )
 
 export const ImportResultView = Type.Object({

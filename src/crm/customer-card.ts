@@ -20,11 +20,17 @@ export interface CustomerCard {
   openTasks: { id: number; kind: string; title: string; dueAt: string; assigneeAgentId: string | null }[]
   refusalReasons: string[]
   needs: string[]
+  /** The customer's latest web chats (their visitor ids linked to them), newest first. */
+  lastChats: { id: string; at: string; outcome: string | null; product: string | null; agent: { id: string; name: string } | null; messages: number }[]
+  /** The latest pages their visitor ids viewed on the company's site, newest first. */
+  pagesViewed: { url: string; title: string | null; product: string | null; at: string }[]
 }
 
 const LAST_CALLS = 10
 const RECENT_ORDERS = 10
 const RECENT_PAYMENTS = 10
+const LAST_CHATS = 5
+const PAGES_VIEWED = 5
 const DAY_MS = 86_400_000
 
 /** One row: the customer's columns plus each part of the card as JSON. */
@@ -36,6 +42,8 @@ interface CardRow extends CustomerRow {
   card_orders: { id: number; product: string; amount: number; ordered_at: string }[]
   card_payments: { id: number; amount: number; due_date: string; paid_date: string | null }[]
   card_tasks: { id: number; kind: string; title: string; due_at: string; assignee_agent_id: string | null }[]
+  card_chats: { id: string; started_at: string; outcome: string | null; product: string | null; messages: number; agent_id: string | null; agent_name: string | null }[]
+  card_pages: { url: string; title: string | null; product: string | null; at: string }[]
 }
 
 // The whole card in one statement (prepared per connection after a few uses): a card is read for
@@ -60,7 +68,15 @@ const cardQuery = (customerId: number) => sql<CardRow>`
                 and (paid_date is null
                      or id in (select p2.id from payments p2 where p2.customer_id = c.id order by p2.due_date desc limit ${RECENT_PAYMENTS}))) y) as card_payments,
     (select coalesce(json_agg(t order by t.due_at), '[]')
-       from (select id, kind, title, due_at, assignee_agent_id from tasks where customer_id = c.id and status = 'open') t) as card_tasks
+       from (select id, kind, title, due_at, assignee_agent_id from tasks where customer_id = c.id and status = 'open') t) as card_tasks,
+    (select coalesce(json_agg(h order by h.started_at desc), '[]')
+       from (select h.id, h.started_at, h.outcome, h.product, h.messages, a.id as agent_id, a.name as agent_name
+               from chats h left join agents a on a.id = h.agent_id
+              where h.customer_id = c.id order by h.started_at desc limit ${LAST_CHATS}) h) as card_chats,
+    (select coalesce(json_agg(v order by v.at desc), '[]')
+       from (select pv.url, pv.title, pv.product, pv.at
+               from visitors vi join chat_page_views pv on pv.visitor_id = vi.id
+              where vi.customer_id = c.id order by pv.at desc limit ${PAGES_VIEWED}) v) as card_pages
   from customers c
   where c.id = ${customerId}`
 
@@ -103,7 +119,16 @@ export async function buildCustomerCard(db: Kysely<Database>, customerId: number
     overdueTotal: cardPayments.filter((p) => p.overdue).reduce((sum, p) => sum + p.amount, 0),
     openTasks: row.card_tasks.map((t) => ({ id: t.id, kind: t.kind, title: t.title, dueAt: iso(t.due_at), assigneeAgentId: t.assignee_agent_id })),
     refusalReasons: customer.refusalReasons,
-    needs: customer.needs
+    needs: customer.needs,
+    lastChats: row.card_chats.map((h) => ({
+      id: h.id,
+      at: iso(h.started_at),
+      outcome: h.outcome,
+      product: h.product,
+      agent: h.agent_id && h.agent_name ? { id: h.agent_id, name: h.agent_name } : null,
+      messages: h.messages
+    })),
+    pagesViewed: row.card_pages.map((v) => ({ url: v.url, title: v.title, product: v.product, at: iso(v.at) }))
   }
 }
 

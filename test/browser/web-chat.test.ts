@@ -14,6 +14,7 @@ import { chatApp, setState } from '../chat/chat-fixture.js'
 
 const SCREENSHOT_DIR = new URL('../../.tap/screenshots/', import.meta.url).pathname
 const OLGA_PHONE = '+79031112233'
+const IVAN_PHONE = '+79161234567'
 
 /** The company's site: any path is a page embedding the widget of `serverUrl`; `?lang=` sets the page's language. */
 async function companySite(t: Test, serverUrl: () => string): Promise<string> {
@@ -124,6 +125,35 @@ if (!existsSync(CHROMIUM)) {
     // The call-back asked from the widget is Boris's task.
     const tasks = (await request(`${url}/v1/tasks?assignee=a-boris&status=open`)).body
     t.match(JSON.stringify(tasks), /Call back the site visitor \+79031112233/)
+  })
+
+  t.test('a customer who chatted on the site then calls: the card lists the chat and the pages they read', async (t) => {
+    const { url, site, app } = await world(t)
+    const anna = await agentPage(t, url, 'a-anna')
+    const { page } = await visitor(t)
+    await page.goto(`${site}/demo/site/crm`)
+    await page.locator('[data-cti-chat] button.launcher').click()
+    await page.getByRole('button', { name: 'Call me back' }).first().click()
+    await page.getByRole('textbox', { name: 'Phone' }).fill(IVAN_PHONE)
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByText(`Thank you! We will call you at`).waitFor()
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/chat/views')), page.goto(`${site}/demo/site/analytics`)])
+    await page.getByRole('button', { name: 'Start a chat' }).click()
+    await page.getByText('You are chatting with Anna Volkova.').waitFor()
+    const db = app.database.db as any
+    for (let waited = 0; !(await db.selectFrom('chats').select('id').where('agent_id', '=', 'a-anna').executeTakeFirst()); waited += 50) {
+      if (waited > 10_000) throw new Error('the chat was not recorded within 10 s')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+
+    const routed = await request(`${url}/v1/route`, { method: 'POST', body: { caller: IVAN_PHONE, dialed: '+74951234567', callId: 'ivan-after-chat' } })
+    t.equal(routed.body.decision.targets[0]?.agentId, 'a-anna', 'his call reaches his owner too')
+    const card = anna.page.locator('#current article.card')
+    const chats = card.getByRole('region', { name: 'Chats on the site' })
+    await chats.waitFor()
+    t.match(await chats.textContent(), /in progress · .*Anna Volkova/, 'the chat, with who took it')
+    t.match(await card.getByRole('region', { name: 'Pages viewed on the site' }).textContent(), /Spring \/demo\/site\/analytics/, 'the pages he read, by title')
+    await shot(anna.page, 'card-with-chats')
   })
 
   t.test('with every agent away the chat waits; a message left becomes a task for the expert', async (t) => {

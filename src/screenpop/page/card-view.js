@@ -1,6 +1,6 @@
 // One call's card, laid out to be read at a glance: who handed it on (a
-// transfer), who, why this agent, who answered, the facts, the debt first, then deals, calls, needs, refusals,
-// tasks, orders; below them what the agent can do about the call.
+// transfer), who, why this agent, who answered, the facts, the debt first, then deals, calls, web chats and
+// pages, needs, refusals, tasks, orders; below them what the agent can do about the call.
 
 import { cardActions } from './card-actions.js'
 import { statusText } from './calls.js'
@@ -107,6 +107,35 @@ function renderHistory(history, now) {
       { none: L.noCallsBefore }
     )
   )
+  const chats = history.lastChats || []
+  if (chats.length) {
+    sections.push(
+      section(
+        L.lastChats,
+        chats.map((c) =>
+          h(
+            'li',
+            {},
+            timeElement(c.at, formatDateTime(c.at)),
+            ' ',
+            h('span', { class: `outcome outcome-${c.outcome || 'open'}` }, c.outcome ? (L.chatOutcomes[c.outcome] ?? c.outcome) : L.chatOpen),
+            h('span', { class: 'muted' }, [c.product, c.agent && c.agent.name, L.messages(c.messages)].filter(Boolean).map((part) => ` · ${part}`).join(''))
+          )
+        ),
+        { class: 'card-chats' }
+      )
+    )
+  }
+  const pages = history.pagesViewed || []
+  if (pages.length) {
+    sections.push(
+      section(
+        L.pagesViewed,
+        pages.map((v) => h('li', {}, timeElement(v.at, formatDateTime(v.at)), ' ', v.title || v.url, v.product ? h('span', { class: 'muted' }, ` · ${v.product}`) : null)),
+        { class: 'card-pages' }
+      )
+    )
+  }
   if (history.needs.length) sections.push(section(L.needs, history.needs.map((n) => h('li', {}, n)), { listClass: 'chips' }))
   if (history.refusalReasons.length) sections.push(section(L.refusedBecause, history.refusalReasons.map((r) => h('li', {}, r)), { listClass: 'chips chips-warn' }))
   sections.push(

@@ -1,4 +1,4 @@
-// The caller's card: facts, debt, deals, calls, needs, refusals, tasks, orders.
+// The caller's card: facts, debt, deals, calls, needs, refusals, tasks, orders, web chats and pages.
 
 import { ru } from '../plural.js'
 
@@ -40,7 +40,12 @@ export default {
       noOpenTasks: 'No open tasks.',
       overdue: 'Overdue ',
       due: (when) => ` · due ${when}`,
-      recentOrders: 'Recent orders'
+      recentOrders: 'Recent orders',
+      lastChats: 'Chats on the site',
+      chatOpen: 'in progress',
+      chatOutcomes: { answered: 'answered', missed: 'missed', 'message-left': 'message left', 'call-back': 'asked to be called' },
+      messages: (n) => `${n} message${n === 1 ? '' : 's'}`,
+      pagesViewed: 'Pages viewed on the site'
     }
   },
 
@@ -79,7 +84,12 @@ export default {
       noOpenTasks: 'Открытых задач нет.',
       overdue: 'Просрочено ',
       due: (when) => ` · срок ${when}`,
-      recentOrders: 'Недавние заказы'
+      recentOrders: 'Недавние заказы',
+      lastChats: 'Чаты на сайте',
+      chatOpen: 'идёт',
+      chatOutcomes: { answered: 'принят', missed: 'пропущен', 'message-left': 'оставлено сообщение', 'call-back': 'просил перезвонить' },
+      messages: (n) => `${n} ${ru(n, 'сообщение', 'сообщения', 'сообщений')}`,
+      pagesViewed: 'Страницы на сайте'
     }
   }
 }
