@@ -57,7 +57,7 @@ export interface AuditLogOptions {
 
 /**
  * The audit trail. `record` returns at once: entries are written off the
- * request path, a few at a time. While the database refuses writes they are
+ * request path, one at a time, in order. While the database refuses writes they are
  * kept and retried, past a few thousand in the journal file (so a restart does
  * not lose them either); an entry the database can never take goes to the dead letters.
  */
@@ -68,7 +68,9 @@ export class AuditLog {
   constructor(private readonly o: AuditLogOptions) {
     const db = o.db.withTables<{ audit_log: AuditLogTable }>()
     const health = o.durability?.health ? new AuditHealth(o.durability.health) : undefined
-    this.jobs = new BackgroundJobs({ logger: o.logger.child({ component: 'audit' }), maxPending: 5000, ...o.durability, health })
+    // One write at a time: an entry's id is the order of the changes, which the trail's pages follow
+    // (four at once let a later change take a lower id when the machine was busy).
+    this.jobs = new BackgroundJobs({ logger: o.logger.child({ component: 'audit' }), maxPending: 5000, ...o.durability, health, concurrency: 1 })
     this.write = this.jobs.define<PendingEntry, void>(KIND, async (entry) => {
       await db.insertInto('audit_log').values(toRow(entry)).execute()
     })
