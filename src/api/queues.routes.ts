@@ -10,6 +10,8 @@ import { presentDecision } from './routing.routes.js'
 
 export interface QueueRoutesOptions {
   waiting: WaitingCalls
+  /** The web chats' queues, listed after the calls' (their entries have kind 'chat'). */
+  chatQueues?: () => QueueSnapshot[]
   /** Longest long poll a PBX may ask for. */
   maxWaitSeconds?: number
 }
@@ -64,7 +66,7 @@ export async function queueRoutes(fastify: FastifyInstance, options: QueueRoutes
     return reply.code(202).send({ callId, status: 'call-back-queued', queued: presentPosition(kept) })
   })
 
-  app.get('/v1/queues', { schema: queuesSchema }, async () => ({ queues: waiting.snapshots().map(presentQueue) }))
+  app.get('/v1/queues', { schema: queuesSchema }, async () => ({ queues: [...waiting.snapshots(), ...(options.chatQueues?.() ?? [])].map(presentQueue) }))
 }
 
 export function presentPosition(p: QueuedPosition) {

@@ -1,4 +1,4 @@
-import { AgentIndex, CallRouter, ChatAgents, DEFAULT_CHAT_CAPACITY, rulesForKind, type CustomerSummary, type FinalAction, type QueueServed, type RouteDecision, type RuleSet } from '../routing/index.js'
+import { AgentIndex, CallRouter, ChatAgents, DEFAULT_CHAT_CAPACITY, rulesForKind, type CustomerSummary, type FinalAction, type QueueServed, type QueueSnapshot, type RouteDecision, type RuleSet } from '../routing/index.js'
 
 /** Where a chat went: an agent has it now, it waits in a queue, or nobody can take it at all. */
 export type ChatPlacement =
@@ -93,6 +93,11 @@ export class ChatRouting {
   /** Every agent who might take chats (those of the calls' index). */
   agentIds(): string[] {
     return this.calls.snapshot().map((v) => v.profile.id)
+  }
+
+  /** The chats' queues in this process, each with its waiting chats in order (GET /v1/queues). */
+  queueSnapshots(): QueueSnapshot[] {
+    return this.router.queueSnapshots(this.o.now())
   }
 
   /** Whether the chat waits in this process's queue. */

@@ -22,7 +22,7 @@ import { VisitorStore } from '../chat/visitor-store.js'
 import type { Config } from '../config.js'
 import type { CrmDatabase } from '../crm/database.js'
 import type { WriteHealth } from '../durability/write-health.js'
-import type { AgentIndex, RuleSet } from '../routing/index.js'
+import type { AgentIndex, QueueSnapshot, RuleSet } from '../routing/index.js'
 import type { WorkflowEvent } from '../workflows/notices.js'
 import { StartupError } from './startup-error.js'
 
@@ -43,6 +43,8 @@ export interface ChatParts {
   sockets: ChatSockets
   store: ChatStore
   writer: ChatWriter
+  /** The chats' queues in this process. */
+  queues: () => QueueSnapshot[]
 }
 
 /**
@@ -83,7 +85,7 @@ export function wireChat(server: FastifyInstance, deps: ChatDeps): ChatParts {
     await writer.close()
     await store.close()
   })
-  return { conversations, sockets, store, writer }
+  return { conversations, sockets, store, writer, queues: () => routing.queueSnapshots() }
 }
 
 /** Chats are routed only once the chat's settings were found in a loaded set, so a set is in force. */

@@ -42,7 +42,7 @@ import { Metrics } from '../metrics/metrics.js'
 import type { TimedCallRouter } from '../metrics/timed-call-router.js'
 import type { AgentStateStore } from '../presence/agent-state-store.js'
 import type { SharedState } from '../presence/shared-state.js'
-import type { AgentIndex } from '../routing/index.js'
+import type { AgentIndex, QueueSnapshot } from '../routing/index.js'
 import type { ScreenPopEvent } from '../screenpop/card-events.js'
 import { selectSubprotocol } from '../screenpop/protocol.js'
 import { serializeRequestWithoutToken } from '../screenpop/request-log.js'
@@ -140,7 +140,9 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
     }
   })
   void server.register(routingRoutes, { interactions: deps.interactions })
-  if (deps.waiting) void server.register(queueRoutes, { waiting: deps.waiting })
+  // The chats' queues are known once the chat is wired, below.
+  let chatQueues: () => QueueSnapshot[] = () => []
+  if (deps.waiting) void server.register(queueRoutes, { waiting: deps.waiting, chatQueues: () => chatQueues() })
   void server.register(rulesRoutes, { status: () => deps.rules.current() })
   // The demo set replaces customers holding its numbers: open by default only on the embedded database.
   if (config.DEMO_DATA ?? database.kind === 'pglite') {
@@ -180,6 +182,6 @@ function registerRoutes(server: FastifyInstance, deps: HttpDeps): void {
     place: deps.placeCallBack,
     phoneOfCustomer: async (id) => (await phonesOfCustomer(db, id))[0] ?? null
   })
-  wireChat(server, { config, logger: deps.logger, now, database, agents, rules: () => (deps.rules.version ? deps.rules.current().ruleSet : undefined), notify: workflows.notify, writes: deps.writes })
+  chatQueues = wireChat(server, { config, logger: deps.logger, now, database, agents, rules: () => (deps.rules.version ? deps.rules.current().ruleSet : undefined), notify: workflows.notify, writes: deps.writes }).queues
   void server.register(asteriskRoutes, { interactions: deps.interactions, dialTemplate: config.AMI_DIAL_TEMPLATE, extensionOf: deps.extensionOf })
 }

@@ -77,3 +77,14 @@ t.test("a chat nobody answers before the queue's longest wait ends, and a call-b
   const tasks = (await request(`${url}/v1/tasks?assignee=a-anna&status=open`)).body.tasks
   t.ok(tasks.some((task: any) => task.kind === 'callback' && /nobody answered/.test(task.title)), 'Anna, the best CRM expert, is to call back')
 })
+
+t.test('a waiting chat is listed in GET /v1/queues with its position and wait, beside the calls', async (t) => {
+  const { url } = await chatApp(t)
+  for (const id of EVERYONE) await setState(url, id, 'away')
+  const { visitorId } = await visitPages(url, ['/demo/site/crm/pricing'])
+  const chat = await visitorPost(url, '/v1/chat/requests', { site: 'demo', visitorId })
+  t.match(chat.body, { state: 'waiting' })
+  const queues = (await request(`${url}/v1/queues`)).body.queues as { name: string; waiting: number; calls: { callId: string; kind: string; position: number }[] }[]
+  const chats = queues.find((q) => q.name === 'chats')
+  t.match(chats, { waiting: 1, calls: [{ callId: chat.body.chatId, kind: 'chat', position: 1 }] })
+})
