@@ -5,7 +5,8 @@
  * and RSS are printed, with what the bounded retentions hold; at the end the
  * growth between the first sample at or past 100,000 calls and the last.
  *
- * Run: npm run bench:memory  (options: --calls 300000 --every 50000 --new-callers 0.1)
+ * Run: npm run bench:memory  (options: --calls 300000 --every 50000 --new-callers 0.1
+ * --heap-snapshots <dir>: a V8 heap snapshot at each sample, to compare what grew)
  * On PostgreSQL set DATABASE_URL (the embedded database's own memory, in the
  * same process, grows with its data and would blur the server's figures).
  * The server runs with SCREENPOP_RETENTION_SECONDS at its default (an hour), so
@@ -13,12 +14,14 @@
  * and byte bounds keep it in check.
  */
 import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import { writeHeapSnapshot } from 'node:v8'
 import { parseArgs } from 'node:util'
 import { startDemoServer } from './demo-server.js'
 import { formatBytes } from './stats.js'
 
 const { values } = parseArgs({
-  options: { calls: { type: 'string', default: '300000' }, every: { type: 'string', default: '50000' }, 'new-callers': { type: 'string', default: '0.1' } }
+  options: { calls: { type: 'string', default: '300000' }, every: { type: 'string', default: '50000' }, 'new-callers': { type: 'string', default: '0.1' }, 'heap-snapshots': { type: 'string' } }
 })
 const calls = Number(values.calls)
 const every = Number(values.every)
@@ -53,6 +56,7 @@ function sample(done: number) {
   gc!()
   gc!()
   const m = process.memoryUsage()
+  if (values['heap-snapshots']) writeHeapSnapshot(join(values['heap-snapshots'], `${done}.heapsnapshot`))
   const hub = app.screenPops as unknown as { streams: Map<string, { events: unknown[] }> }
   const kept = [...hub.streams.values()].reduce((n, s) => n + s.events.length, 0)
   return { done, heap: m.heapUsed, rss: m.rss, kept, cached: app.identifier.cache.size }

@@ -233,6 +233,11 @@ export class CallRouter {
     return this.desk.room.size
   }
 
+  /** The waits' timers held, moot ones (of waits since gone) included: bounded by the waits now. */
+  get queueTimersHeld(): number {
+    return this.desk.room.timersHeld
+  }
+
   /** The mean talk time of the last answered interactions (the estimate's), in milliseconds. */
   get meanHandleMs(): number {
     return this.desk.handleTimes.meanMs

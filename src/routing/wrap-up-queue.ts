@@ -35,6 +35,13 @@ export class WrapUpQueue<T = AgentEntry> {
     }
   }
 
+  /** Keeps only the entries `keep` accepts, in heap order again (linear in the size). */
+  retain(keep: (entry: T, until: number) => boolean): void {
+    const kept = this.heap.filter((due) => keep(due.entry, due.until))
+    this.heap.length = 0
+    for (const due of kept) this.push(due.entry, due.until)
+  }
+
   /** Removes and returns the earliest wrap-up if it ends at or before `now`. */
   popDue(now: number): Due<T> | undefined {
     const heap = this.heap

@@ -81,3 +81,18 @@ t.test('an overflow loop built in code stops at voicemail instead of going round
   t.equal(d.final.kind, 'voicemail')
   t.ok(d.trace.steps.filter((s) => s.step.startsWith('queue ')).length <= 10)
 })
+
+t.test('calls that waited and hung up long before their longest wait are not held by its timer', async (t) => {
+  const set = ruleSetWith([everyone], [queueSettings('sales', { maxWaitSeconds: 600, overflow: toVoicemail })])
+  const f = floor(['anna'], set)
+  f.arrive('call-1')
+  for (let i = 0; i < 10_000; i++) {
+    f.arrive(`w-${i}`)
+    f.router.abandon(`w-${i}`)
+  }
+  t.equal(f.router.waitingCount, 0)
+  t.ok(f.router.queueTimersHeld <= 1100, `${f.router.queueTimersHeld} timers held after 10,000 waits came and went within their 600 s`)
+  f.arrive('w-last')
+  f.env.advance(600_000)
+  t.match(f.router.dueWaits(f.env.now()), [{ kind: 'overflow', interactionId: 'w-last' }], 'the live wait still overflows on time')
+})

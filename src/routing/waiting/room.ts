@@ -102,6 +102,12 @@ export class WaitingRoom {
     this.byId.delete(w.id)
     this.byQueue.delete(w.queue.name, w)
     if (w.customer !== null) this.byCustomer.delete(w.customer.id, w)
+    this.timers.compact(this.byId.size)
+  }
+
+  /** Timers held, moot ones included (bounded by compaction). */
+  get timersHeld(): number {
+    return this.timers.size
   }
 
   /** The wait this agent should take: the best of the tops of the heaps that may accept them (their own, their team's, their skill sets'). */
