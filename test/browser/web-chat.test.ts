@@ -68,6 +68,16 @@ if (!existsSync(CHROMIUM)) {
     await page.screenshot({ path: `${SCREENSHOT_DIR}web-chat-${name}.png`, fullPage: true })
   }
 
+  /** On a CRM page, the visitor asks to be called back at `phone`: from then on they are known by it. */
+  async function askCallBack(page: Page, site: string, phone: string) {
+    await page.goto(`${site}/demo/site/crm`)
+    await page.locator('[data-cti-chat] button.launcher').click()
+    await page.getByRole('button', { name: 'Call me back' }).first().click()
+    await page.getByRole('textbox', { name: 'Phone' }).fill(phone)
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByText(`Thank you! We will call you at`).waitFor()
+  }
+
   const panel = (page: Page) => page.getByRole('dialog', { name: /Chat with an expert|Чат/ })
 
   t.test('a first visitor who read three CRM pages is offered a chat, reaches the CRM expert and gets a product card', async (t) => {
@@ -108,12 +118,7 @@ if (!existsSync(CHROMIUM)) {
     const { url, site } = await world(t)
     const boris = await agentPage(t, url, 'a-boris')
     const { page } = await visitor(t)
-    await page.goto(`${site}/demo/site/crm`)
-    await page.locator('[data-cti-chat] button.launcher').click()
-    await page.getByRole('button', { name: 'Call me back' }).first().click()
-    await page.getByRole('textbox', { name: 'Phone' }).fill(OLGA_PHONE)
-    await page.getByRole('button', { name: 'Send', exact: true }).click()
-    await page.getByText(`Thank you! We will call you at`).waitFor()
+    await askCallBack(page, site, OLGA_PHONE)
     // Now known: the next page offers a chat, and it reaches Olga's owner, Boris.
     await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/chat/views')), page.goto(`${site}/demo/site/analytics`)])
     await page.getByText('Boris Kuznetsov, our expert, can answer your questions now.').waitFor()
@@ -131,12 +136,7 @@ if (!existsSync(CHROMIUM)) {
     const { url, site, app } = await world(t)
     const anna = await agentPage(t, url, 'a-anna')
     const { page } = await visitor(t)
-    await page.goto(`${site}/demo/site/crm`)
-    await page.locator('[data-cti-chat] button.launcher').click()
-    await page.getByRole('button', { name: 'Call me back' }).first().click()
-    await page.getByRole('textbox', { name: 'Phone' }).fill(IVAN_PHONE)
-    await page.getByRole('button', { name: 'Send', exact: true }).click()
-    await page.getByText(`Thank you! We will call you at`).waitFor()
+    await askCallBack(page, site, IVAN_PHONE)
     await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/chat/views')), page.goto(`${site}/demo/site/analytics`)])
     await page.getByRole('button', { name: 'Start a chat' }).click()
     await page.getByText('You are chatting with Anna Volkova.').waitFor()
