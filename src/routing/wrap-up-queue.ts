@@ -35,7 +35,7 @@ export class WrapUpQueue<T = AgentEntry> {
     }
   }
 
-  /** Keeps only the entries `keep` accepts, in heap order again (linear in the size). */
+  /** Keeps only the entries `keep` accepts, in heap order again (n log n: each kept entry is pushed anew). */
   retain(keep: (entry: T, until: number) => boolean): void {
     const kept = this.heap.filter((due) => keep(due.entry, due.until))
     this.heap.length = 0
