@@ -1,29 +1,18 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { PGliteDialect } from './pglite-dialect.js'
+import { PGliteThread } from './pglite-thread.js'
 import { PreparingClient } from './preparing-client.js'
+import { SessionTurns } from './session-turns.js'
 import type { Database } from './schema.js'
-
-/** Type OIDs whose text form we parse the same way on PostgreSQL and PGlite. */
-const INT8 = 20
-const NUMERIC = 1700
-const DATE = 1082
-
-// Ids and money fit in a double here (ids < 2^53; amounts have 2 decimals), and
-// a plain number is what the API returns. Dates stay ISO strings: a DATE has no time zone.
-const parsers = {
-  [INT8]: (value: string) => Number(value),
-  [NUMERIC]: (value: string) => Number(value),
-  [DATE]: (value: string) => value
-}
+import { typeParsers as parsers } from './type-parsers.js'
 
 export interface CrmDatabase {
   db: Kysely<Database>
   /**
    * Caller identification's own connections (`identifyPoolSize` of them; the embedded database's one
-   * connection otherwise): a burst of card, record and workflow queries on `db` never makes a caller
+   * connection otherwise, where its lookups go before queued work): a burst of card, record and workflow queries on `db` never makes a caller
    * wait for a connection. Only identification's lookups belong here.
    */
   identify: Kysely<Database>
@@ -107,13 +96,13 @@ function postgresPool(url: string, options: DatabaseOptions, statementTimeoutMs:
 
 async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
   mkdirSync(options.dataDir, { recursive: true })
-  const pglite = await PGlite.create({ dataDir: options.dataDir, parsers })
-  if (options.schema) {
-    await pglite.exec(`create schema if not exists "${options.schema}"; set search_path to "${options.schema}"`)
-  }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  const pglite = await PGliteThread.open({ dataDir: options.dataDir, schema: options.schema })
+  const turns = new SessionTurns()
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, turns) })
+  // The same one session; a caller's lookup goes before queued record writes and card queries.
+  const identify = new Kysely<Database>({ dialect: new PGliteDialect(pglite, turns, true) })
   // One embedded connection, no timeouts: migrations share it.
-  return { db, identify: db, kind: 'pglite', ping: () => ping(db), unhurried: async () => ({ db, close: async () => {} }), close: () => db.destroy() }
+  return { db, identify, kind: 'pglite', ping: () => ping(db), unhurried: async () => ({ db, close: async () => {} }), close: () => db.destroy() }
 }
 
 async function ping(db: Kysely<Database>): Promise<boolean> {

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite'
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -11,21 +10,31 @@ import {
   type QueryResult,
   type TransactionSettings
 } from 'kysely'
+import type { EmbeddedSession } from './pglite-thread.js'
+import { SessionTurns } from './session-turns.js'
 
 /**
- * A kysely dialect over an embedded PGlite database. PGlite is a single
- * PostgreSQL session, so the driver hands out its one connection to one
- * holder at a time: a transaction is never interleaved with other queries.
+ * A kysely dialect over the embedded PGlite database (in its own thread: PGliteThread). PGlite is a
+ * single PostgreSQL session, so the driver hands out its one connection to one holder at a time: a
+ * transaction is never interleaved with other queries.
  * (The published adapter pulls in a code generator and a CLI framework; this
  * is all the server needs.)
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /**
+   * Dialects over one session share its `turns`; an `urgent` one (caller identification) goes before
+   * the others' waiting holders.
+   */
+  constructor(
+    private readonly pglite: EmbeddedSession,
+    private readonly turns = new SessionTurns(),
+    private readonly urgent = false
+  ) {}
   createAdapter() {
     return new PostgresAdapter()
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite)
+    return new PGliteDriver(this.pglite, this.turns, this.urgent)
   }
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db)
@@ -37,22 +46,22 @@ export class PGliteDialect implements Dialect {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection
-  private queue: Promise<void> = Promise.resolve()
   private readonly releases = new WeakMap<DatabaseConnection, () => void>()
 
-  constructor(private readonly pglite: PGlite) {
+  constructor(
+    private readonly pglite: EmbeddedSession,
+    private readonly turns: SessionTurns,
+    private readonly urgent: boolean
+  ) {
     this.connection = new PGliteConnection(pglite)
   }
 
   async init(): Promise<void> {
-    await this.pglite.waitReady
+    // PGliteThread.open has opened the database already.
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void
-    const previous = this.queue
-    this.queue = new Promise<void>((resolve) => (release = resolve))
-    await previous
+    const release = await this.turns.take(this.urgent)
     // One wrapper object per holder so that release() frees exactly this turn.
     const handle = Object.create(this.connection) as PGliteConnection
     this.releases.set(handle, release)
@@ -78,13 +87,14 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.queue
+    // Every holder already waiting has its turn first.
+    ;(await this.turns.take(false))()
     if (!this.pglite.closed) await this.pglite.close()
   }
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: EmbeddedSession) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     // Without parameters, use the simple protocol, which (like pg) accepts a
@@ -92,7 +102,7 @@ class PGliteConnection implements DatabaseConnection {
     const result =
       query.parameters.length === 0
         ? ((await this.pglite.exec(query.sql)).at(-1) ?? { rows: [], affectedRows: 0 })
-        : await this.pglite.query<R>(query.sql, query.parameters as unknown[], { rowMode: 'object' })
+        : await this.pglite.query(query.sql, query.parameters)
     const affected = result.affectedRows
     return affected === undefined ? { rows: result.rows as R[] } : { rows: result.rows as R[], numAffectedRows: BigInt(affected) }
   }
