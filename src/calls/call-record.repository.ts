@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
 import type { CallEventTable, CallTable, Database } from '../crm/schema.js'
 import { writableValue } from '../durability/writable-text.js'
 import { durations, type CallRecord } from './call-record.js'
-import { recordCustomerContacts, recordLeadContacts } from './contact.repository.js'
+import { recordCustomerContacts, recordLeadContacts, type ContactRecorded } from './contact.repository.js'
 import { contactsOf } from './contacts.js'
 
 export interface CallRecordWriteSettings {
@@ -14,6 +14,8 @@ export interface CallRecordWriteSettings {
 export interface CallRecordsWritten {
   /** Customers whose last contact or last agent the write changed: what is cached of them is stale. */
   customers: number[]
+  /** The same customers' last agent and last contact as now on file: what is cached of them can be brought up to date. */
+  contacts: ContactRecorded[]
 }
 
 const DEFAULT_SETTINGS: CallRecordWriteSettings = { lastAgentMinTalkSeconds: 10 }
@@ -30,7 +32,7 @@ const DEFAULT_SETTINGS: CallRecordWriteSettings = { lastAgentMinTalkSeconds: 10 
  * is never lost to them.
  */
 export async function writeCallRecords(db: Kysely<Database>, given: readonly CallRecord[], settings: CallRecordWriteSettings = DEFAULT_SETTINGS): Promise<CallRecordsWritten> {
-  if (given.length === 0) return { customers: [] }
+  if (given.length === 0) return { customers: [], contacts: [] }
   const cleaned = given.map((record) => writableValue(record))
   return db.transaction().execute(async (trx) => {
     const records = await linkDegraded(trx, cleaned)
@@ -39,7 +41,8 @@ export async function writeCallRecords(db: Kysely<Database>, given: readonly Cal
     if (events.length > 0) await insertEvents(trx, events)
     const contacts = contactsOf(records, settings.lastAgentMinTalkSeconds)
     await recordLeadContacts(trx, contacts.leads)
-    return { customers: await recordCustomerContacts(trx, contacts.customers) }
+    const recorded = await recordCustomerContacts(trx, contacts.customers)
+    return { customers: recorded.map((c) => c.customerId), contacts: recorded }
   })
 }
 

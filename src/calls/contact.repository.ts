@@ -2,17 +2,25 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../crm/schema.js'
 import type { Contact } from './contacts.js'
 
+/** A customer's last contact and last agent as a call record's write left them. */
+export interface ContactRecorded {
+  customerId: number
+  lastAgentId: string | null
+  /** Epoch ms. */
+  lastContactAt: number | null
+}
+
 /**
  * Moves customers' last contact forward and sets their last agent, in the
  * transaction that writes the call records. A record written late never moves
  * a contact back: the last agent changes only for a talk no older than the
  * last contact on file. An agent removed meanwhile is not named (the column
- * references agents). Returns the customers changed.
+ * references agents). Returns the customers changed, with the values now on file.
  */
-export async function recordCustomerContacts(db: Kysely<Database> | Transaction<Database>, contacts: readonly Contact[]): Promise<number[]> {
+export async function recordCustomerContacts(db: Kysely<Database> | Transaction<Database>, contacts: readonly Contact[]): Promise<ContactRecorded[]> {
   if (contacts.length === 0) return []
   const { ids, contactAt, agentIds, agentAt } = columns(contacts)
-  const { rows } = await sql<{ id: number }>`
+  const { rows } = await sql<{ id: number; last_agent_id: string | null; last_contact_at: Date | null }>`
     update customers as c set
       last_contact_at = greatest(c.last_contact_at, v.contact_at),
       last_agent_id = case
@@ -22,8 +30,8 @@ export async function recordCustomerContacts(db: Kysely<Database> | Transaction<
         then v.agent_id else c.last_agent_id end
     from unnest(${ids}::bigint[], ${contactAt}::timestamptz[], ${agentIds}::text[], ${agentAt}::timestamptz[]) as v(id, contact_at, agent_id, agent_at)
     where c.id = v.id
-    returning c.id`.execute(db)
-  return rows.map((row) => Number(row.id))
+    returning c.id, c.last_agent_id, c.last_contact_at`.execute(db)
+  return rows.map((row) => ({ customerId: Number(row.id), lastAgentId: row.last_agent_id, lastContactAt: row.last_contact_at === null ? null : new Date(row.last_contact_at).getTime() }))
 }
 
 /** The same for leads not yet converted (a converted lead's calls count on its customer). */

@@ -60,6 +60,22 @@ export class CallerCache {
     this.phonesOf.delete(customerId)
   }
 
+  /**
+   * Brings a customer's cached entries up to date with fields the caller knows to be on file now (a
+   * call record's new last agent), instead of forgetting them: their next call needs no lookup. Other
+   * processes are told to forget the customer, as for a change.
+   */
+  updateCustomer(customerId: string, fields: Partial<CustomerSummary>, shared = true): void {
+    this.generation++
+    if (shared) this.onInvalidate?.({ customerId })
+    const phones = this.phonesOf.get(customerId)
+    if (!phones) return
+    for (const phone of phones) {
+      const summary = this.byPhone.get(phone)
+      if (summary) this.byPhone.set(phone, { ...summary, ...fields })
+    }
+  }
+
   invalidatePhone(phone: string, shared = true): void {
     this.generation++
     if (shared) this.onInvalidate?.({ phone })

@@ -97,7 +97,17 @@ export class CallerIdentifier {
     for (const listener of this.changeListeners) listener(String(customerId))
   }
 
-  /** Follows customer changes made through this process (customerChanged). */
+  /**
+   * A call record's write moved a customer's last contact and last agent to these values, read back
+   * from the database: what is cached is updated rather than forgotten, since nothing else changed.
+   */
+  contactRecorded(change: { customerId: number | string; lastAgentId: string | null; lastContactAt: number | null }): void {
+    const customerId = String(change.customerId)
+    this.cache.updateCustomer(customerId, { lastAgentId: change.lastAgentId, lastContactAt: change.lastContactAt })
+    for (const listener of this.changeListeners) listener(customerId)
+  }
+
+  /** Follows customer changes made through this process (customerChanged, contactRecorded). */
   onCustomerChanged(listener: (customerId: string) => void): void {
     this.changeListeners.push(listener)
   }

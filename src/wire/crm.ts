@@ -49,9 +49,9 @@ export function wireCallRecords(o: { config: Config; database: CrmDatabase; inte
   const settings = { lastAgentMinTalkSeconds: o.config.LAST_AGENT_MIN_TALK_SECONDS }
   const writer = new CallRecordWriter({
     write: async (records) => {
-      const { customers } = await writeCallRecords(o.database.db, records, settings)
+      const { contacts } = await writeCallRecords(o.database.db, records, settings)
       // Their last agent or contact changed: the next call must route on the new one.
-      for (const customerId of customers) o.identifier.customerChanged(customerId)
+      for (const change of contacts) o.identifier.contactRecorded(change)
     },
     logger,
     maxQueue: o.config.CALL_RECORDS_MAX_QUEUE,

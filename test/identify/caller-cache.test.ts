@@ -61,3 +61,19 @@ t.test('a size of zero caches nothing', async (t) => {
   cache.set('+71', summary('1'))
   t.equal(cache.get('+71'), undefined)
 })
+
+t.test("fields known to be on file update a customer's cached numbers instead of forgetting them", async (t) => {
+  const cache = new CallerCache(10)
+  const told: unknown[] = []
+  cache.onInvalidate = (change) => told.push(change)
+  cache.set('+79161234567', summary('1'))
+  cache.set('+79161234568', summary('1'))
+  cache.set('+79031112233', summary('2'))
+  const before = cache.generation
+  cache.updateCustomer('1', { lastAgentId: 'a-anna', lastContactAt: Date.parse('2026-12-06T10:00:00Z') })
+  t.match(cache.get('+79161234567'), { id: '1', lastAgentId: 'a-anna', lastContactAt: Date.parse('2026-12-06T10:00:00Z') })
+  t.match(cache.get('+79161234568'), { id: '1', lastAgentId: 'a-anna' })
+  t.match(cache.get('+79031112233'), { id: '2', lastAgentId: null }, 'other customers are untouched')
+  t.ok(cache.generation > before, 'a lookup already running is not cached over the update')
+  t.same(told, [{ customerId: '1' }], 'other processes are told to forget the customer')
+})
