@@ -86,24 +86,43 @@ const pending = new WeakMap<FastifyRequest, { route: AuditedRoute; id: string; b
 export function auditAdminChanges(server: FastifyInstance, o: { db: Kysely<Database>; audit: AuditLog; country: string; actorOf?: (request: FastifyRequest) => AuditActor }): void {
   const audited = routes(o.country)
   const actorOf = o.actorOf ?? adminActor
-  server.addHook('preHandler', async (request) => {
+  // Callback hooks, not async ones: every request passes through them (a call's /v1/route among
+  // them) and only a few admin routes need anything done.
+  server.addHook('preHandler', (request, _reply, done) => {
     const route = audited[`${request.method} ${request.routeOptions.url}`]
-    if (!route) return
+    if (!route) return done()
     const id = route.idOf(request)
-    const before = route.before ? await route.before(o.db, id) : null
-    pending.set(request, { route, id, before })
+    if (!route.before) {
+      pending.set(request, { route, id, before: null })
+      return done()
+    }
+    route.before(o.db, id).then(
+      (before) => {
+        pending.set(request, { route, id, before })
+        done()
+      },
+      (err: Error) => done(err)
+    )
   })
-  server.addHook('onSend', async (request, reply, payload) => {
+  server.addHook('onSend', (request, reply, payload, done) => {
     const change = pending.get(request)
-    if (!change || reply.statusCode >= 300 || typeof payload !== 'string') return payload
+    if (!change || reply.statusCode >= 300 || typeof payload !== 'string') return done(null, payload)
+    try {
+      recordChange(request, change, payload)
+      done(null, payload)
+    } catch (err) {
+      done(err as Error)
+    }
+  })
+
+  function recordChange(request: FastifyRequest, change: { route: AuditedRoute; id: string; before: Fields | null }, payload: string): void {
     const answer = JSON.parse(payload) as Fields
     const { route, before } = change
     const action = route.action(before, answer)
     const diff = changedFields(before, answer, route.fields)
-    if (action === null || diff === null) return payload
+    if (action === null || diff === null) return
     const entityId = change.id || String(answer.id ?? '')
     const empty = route.fields?.length === 0
     o.audit.record({ actor: actorOf(request), action, entity: route.entity, entityId, before: empty ? null : diff.before, after: empty ? null : diff.after })
-    return payload
-  })
+  }
 }

@@ -14,8 +14,12 @@ const LONE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uD
 const LONE_SURROGATE = new RegExp(LONE)
 const LONE_SURROGATES = new RegExp(LONE, 'g')
 
+// A character class finds a string that might need cleaning far faster than the lookarounds above;
+// almost no string has a NUL or a surrogate, so most stop here.
+const SUSPECT = /[\u0000\uD800-\uDFFF]/
+
 function isWritable(text: string): boolean {
-  return !text.includes('\u0000') && !LONE_SURROGATE.test(text)
+  return !SUSPECT.test(text) || (!text.includes('\u0000') && !LONE_SURROGATE.test(text))
 }
 
 /**
@@ -42,7 +46,10 @@ function clean(value: unknown, depth: number): unknown {
   }
   if (!isPlainObject(value)) return value
   let copy: Record<string, unknown> | null = null
-  for (const [key, item] of Object.entries(value)) {
+  // for…in with an own-property check: Object.entries would allocate an array per object.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const item = (value as Record<string, unknown>)[key]
     const cleanKey = isWritable(key) ? key : writableText(key)
     const cleanItem = clean(item, depth + 1)
     if (cleanKey !== key || cleanItem !== item) {

@@ -57,7 +57,7 @@ const WRITER = 'workflow jobs'
 export class BackgroundJobs {
   private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>()
   private readonly batchHandlers = new Map<string, { handler: BatchHandler; max: number }>()
-  private readonly queue: Queued[] = []
+  private queue: Queued[] = []
   /** Jobs read from the journal and not yet done, in journal order. */
   private readonly fromJournal: Queued[] = []
   private running = 0
@@ -166,7 +166,7 @@ export class BackgroundJobs {
   private pump(): void {
     if (this.closed || this.pausedUntil) return
     // Jobs of one call run one after the other, in the order they came (a lead before its call-back task).
-    const blocked = new Set(this.busyCalls)
+    const blocked = this.attempts < this.concurrency && this.queue.length > 0 ? new Set(this.busyCalls) : this.busyCalls
     for (let i = 0; i < this.queue.length && this.attempts < this.concurrency; ) {
       const callId = callOf(this.queue[i]!.entry)
       if (callId !== null && blocked.has(callId)) {
@@ -187,18 +187,22 @@ export class BackgroundJobs {
     if (!batch || first.alone) return []
     const taken: Queued[] = []
     const passed = new Set<string>()
-    for (let j = from; j < this.queue.length && taken.length + 1 < batch.max; ) {
+    // One pass that keeps the rest in order: splicing each one out would move the queue's tail every time.
+    const kept: Queued[] = []
+    let j = from
+    for (; j < this.queue.length && taken.length + 1 < batch.max; j++) {
       const job = this.queue[j]!
       const callId = callOf(job.entry)
       const free = callId === null || (!blocked.has(callId) && !passed.has(callId))
       if (job.entry.kind !== first.entry.kind || job.alone || !free) {
         if (callId !== null) passed.add(callId)
-        j++
+        kept.push(job)
         continue
       }
       if (callId !== null) blocked.add(callId)
-      taken.push(this.queue.splice(j, 1)[0]!)
+      taken.push(job)
     }
+    if (taken.length > 0) this.queue = [...this.queue.slice(0, from), ...kept, ...this.queue.slice(j)]
     return taken
   }
 
