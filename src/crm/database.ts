@@ -38,7 +38,7 @@ export interface DatabaseOptions {
   identifyPoolSize?: number
   /** PostgreSQL schema to work in (tests isolate each file in its own schema). */
   schema?: string
-  /** Told when an idle pooled connection fails (the pool replaces it). */
+  /** Told when an idle pooled connection fails (the pool replaces it), or the embedded database's thread dies (started again). */
   onIdleError?: (err: Error) => void
 }
 
@@ -96,7 +96,7 @@ function postgresPool(url: string, options: DatabaseOptions, statementTimeoutMs:
 
 async function openPGlite(options: DatabaseOptions): Promise<CrmDatabase> {
   mkdirSync(options.dataDir, { recursive: true })
-  const pglite = await PGliteThread.open({ dataDir: options.dataDir, schema: options.schema })
+  const pglite = await PGliteThread.open({ dataDir: options.dataDir, schema: options.schema }, { onLost: options.onIdleError })
   const turns = new SessionTurns()
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, turns) })
   // The same one session; a caller's lookup goes before queued record writes and card queries.

@@ -8,6 +8,11 @@ export interface EmbeddedThreadOptions {
   schema?: string
 }
 
+export interface EmbeddedThreadEvents {
+  /** Told when the thread dies while open (it is started again at the next statement). */
+  onLost?: (err: Error) => void
+}
+
 export interface EmbeddedResult {
   rows: unknown[]
   affectedRows?: number
@@ -50,11 +55,14 @@ export class PGliteThread implements EmbeddedSession {
   /** Threads started after the first one died. */
   restarts = 0
 
-  private constructor(private readonly options: EmbeddedThreadOptions) {}
+  private constructor(
+    private readonly options: EmbeddedThreadOptions,
+    private readonly events: EmbeddedThreadEvents
+  ) {}
 
   /** Starts the thread and opens the database in it; rejects when it cannot be opened. */
-  static async open(options: EmbeddedThreadOptions): Promise<PGliteThread> {
-    const thread = new PGliteThread(options)
+  static async open(options: EmbeddedThreadOptions, events: EmbeddedThreadEvents = {}): Promise<PGliteThread> {
+    const thread = new PGliteThread(options, events)
     await thread.thread()
     return thread
   }
@@ -137,6 +145,7 @@ export class PGliteThread implements EmbeddedSession {
     const err = Object.assign(new Error(`the embedded database's thread ${how}; the next statement starts it again`), { code: THREAD_LOST })
     for (const pending of this.pending.values()) pending.reject(err)
     this.pending.clear()
+    if (!this.isClosed) this.events.onLost?.(err)
   }
 }
 

@@ -30,7 +30,7 @@ export async function openCrmDatabase(o: { config: Config; logger: Logger; schem
     timeoutMs: config.DB_TIMEOUT_MS,
     schema: o.schema,
     onIdleError: (err) => {
-      logger.warn({ err }, 'idle database connection lost; the pool will reconnect')
+      logger.warn({ err }, config.DATABASE_URL ? 'idle database connection lost; the pool will reconnect' : "the embedded database's thread stopped; the next statement starts it again")
       o.onIdleError()
     }
   })

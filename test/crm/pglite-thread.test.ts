@@ -40,7 +40,8 @@ t.test('a long statement does not hold up the event loop', async (t) => {
 })
 
 t.test('a thread that dies fails what was waiting as an outage, and the next statement starts a new one on the same data', async (t) => {
-  const thread = await PGliteThread.open({ dataDir: t.testdir() })
+  const lost: Error[] = []
+  const thread = await PGliteThread.open({ dataDir: t.testdir() }, { onLost: (err) => lost.push(err) })
   t.teardown(() => thread.close())
   await thread.exec(`create table calls (id text primary key); insert into calls values ('call-1')`)
   const waiting = thread.query('select count(*) as n from generate_series(1, 5000000)', []).catch((e: unknown) => e)
@@ -50,6 +51,8 @@ t.test('a thread that dies fails what was waiting as an outage, and the next sta
   t.match(err, { message: /embedded database's thread stopped/ })
   t.same((await thread.query('select id from calls', [])).rows, [{ id: 'call-1' }], 'what was committed is there')
   t.equal(thread.restarts, 1)
+  t.equal(lost.length, 1, 'the loss is told once (logged and counted as a reconnect)')
+  t.match(lost[0], { code: '08006' })
 })
 
 t.test('a closed database refuses statements with a clear error', async (t) => {
