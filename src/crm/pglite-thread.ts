@@ -71,11 +71,6 @@ export class PGliteThread implements EmbeddedSession {
     return this.isClosed
   }
 
-  /** The worker's thread id (for logs and for tests that stop it as a crash would). */
-  get threadId(): number | undefined {
-    return this.worker?.threadId
-  }
-
   query(sql: string, params: readonly unknown[]): Promise<EmbeddedResult> {
     return this.send({ op: 'query', sql, params: params as unknown[] }).then((results) => results[0]!)
   }

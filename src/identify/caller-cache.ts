@@ -65,9 +65,9 @@ export class CallerCache {
    * call record's new last agent), instead of forgetting them: their next call needs no lookup. Other
    * processes are told to forget the customer, as for a change.
    */
-  updateCustomer(customerId: string, fields: Partial<CustomerSummary>, shared = true): void {
+  updateCustomer(customerId: string, fields: Partial<CustomerSummary>): void {
     this.generation++
-    if (shared) this.onInvalidate?.({ customerId })
+    this.onInvalidate?.({ customerId })
     const phones = this.phonesOf.get(customerId)
     if (!phones) return
     for (const phone of phones) {

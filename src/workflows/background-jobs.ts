@@ -165,8 +165,14 @@ export class BackgroundJobs {
   /** Starts what may start now. */
   private pump(): void {
     if (this.closed || this.pausedUntil) return
+    if (this.attempts < this.concurrency && this.queue.length > 0) this.startJobs()
+    if (this.queue.length === 0 && this.running === 0) void this.readJournal()
+    this.settle()
+  }
+
+  private startJobs(): void {
     // Jobs of one call run one after the other, in the order they came (a lead before its call-back task).
-    const blocked = this.attempts < this.concurrency && this.queue.length > 0 ? new Set(this.busyCalls) : this.busyCalls
+    const blocked = new Set(this.busyCalls)
     for (let i = 0; i < this.queue.length && this.attempts < this.concurrency; ) {
       const callId = callOf(this.queue[i]!.entry)
       if (callId !== null && blocked.has(callId)) {
@@ -177,8 +183,6 @@ export class BackgroundJobs {
       const first = this.queue.splice(i, 1)[0]!
       void this.attempt([first, ...this.companions(first, i, blocked)])
     }
-    if (this.queue.length === 0 && this.running === 0) void this.readJournal()
-    this.settle()
   }
 
   /** Jobs of the first one's kind from `from` on that may run with it: not of a call already busy or passed over (its jobs keep their order). */
