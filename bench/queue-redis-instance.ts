@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import pino from 'pino'
 import { App } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { type Pause, watchGcPauses } from './gc-pauses.js'
 
 export type ToInstance = { cmd: 'route'; callId: string } | { cmd: 'end'; callId: string } | { cmd: 'await-status'; status: string } | { cmd: 'probe'; channel: string } | { cmd: 'stop' }
 export type FromInstance =
@@ -16,7 +17,7 @@ export type FromInstance =
   | { type: 'chosen' | 'offered'; callId: string; at: string }
   | { type: 'probing' }
   | { type: 'heard'; seq: string; at: string }
-  | { type: 'stopped'; cpuUs: number }
+  | { type: 'stopped'; cpuUs: number; gcPauses: Pause[] }
 
 const { env, schema } = JSON.parse(process.env.BENCH_INSTANCE ?? '{}') as { env: Record<string, string>; schema: string }
 const send = (message: FromInstance): void => void process.send!(message)
@@ -29,6 +30,7 @@ app.interactions.onEvent((event) => {
   if (event.type === 'offered') send({ type: 'offered', callId: event.callId, at: String(process.hrtime.bigint()) })
 })
 const cpuBefore = process.cpuUsage()
+const gc = watchGcPauses()
 let listener: Redis | undefined
 
 /** Polls on the event loop (not a timer) so that it adds no delay of its own. */
@@ -61,7 +63,8 @@ process.on('message', (message: ToInstance) => {
       const cpu = process.cpuUsage(cpuBefore)
       listener?.disconnect()
       void app.stop().then(() => {
-        send({ type: 'stopped', cpuUs: cpu.user + cpu.system })
+        gc.stop()
+        send({ type: 'stopped', cpuUs: cpu.user + cpu.system, gcPauses: gc.pauses })
         process.disconnect()
       })
     }

@@ -5,7 +5,8 @@
 // over the IPC channel. Needs PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL).
 // Before the rounds it measures the floor: a bare PUBLISH from B heard on A, paced as the rounds,
 // which is what the machine charges for one hop between two processes through Redis.
-// `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000; BENCH_SETTLE_MS=n, default 0).
+// `npm run bench:queue:redis` (BENCH_ROUNDS=n, default 1000; BENCH_SETTLE_MS=n, default 0; BENCH_LOG_LEVEL=warn
+// shows what instance B logs). Rounds that met a garbage-collection pause in either process are counted apart.
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -17,7 +18,9 @@ import pg from 'pg'
 import pino from 'pino'
 import { App } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { upsertAgent } from '../src/crm/agent.repository.js'
 import type { FromInstance, ToInstance } from './queue-redis-instance.js'
+import { metPause, watchGcPauses } from './gc-pauses.js'
 import { summarize } from './stats.js'
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   await writeFile(join(rulesDir, 'catalog.yaml'), 'teams: [floor]\n')
   await writeFile(join(rulesDir, 'calendar.yaml'), 'calendar:\n  timezone: UTC\n  hours:\n    mon-sun: 00:00-24:00\n')
   const env = { DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX: prefix, RULES_DIR: rulesDir, RULES_WATCH: 'false', WRAP_UP_SECONDS: '0', PORT: '1' }
-  const b = await App.create({ config: loadConfig(env), logger: pino({ level: 'silent' }), dbSchema: schema })
+  const b = await App.create({ config: loadConfig(env), logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }), dbSchema: schema })
   const a = fork(new URL('./queue-redis-instance.ts', import.meta.url), { execArgv: process.execArgv, env: { ...process.env, BENCH_INSTANCE: JSON.stringify({ env, schema }) } })
   const waiters: ((m: FromInstance) => boolean)[] = []
   const stamps = new Map<string, bigint>()
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
   try {
     await b.prepare()
     await ask(null, is('ready'))
+    // In the database too, as an admin would add them: leads and records name the agent.
+    await upsertAgent(b.database.db, { id: 'bench-q', name: 'bench-q', sipUri: 'sip:q@pbx.test', extension: null, team: 'floor', capacity: 1, language: 'ru', skills: {} })
     b.agents.upsertAgent({ id: 'bench-q', name: 'bench-q', team: 'floor', address: 'sip:q@pbx.test', capacity: 1, skills: {} })
     await b.shared!.agents.agentLoaded('bench-q')
     b.agentStates.setState('bench-q', 'available', Date.now())
@@ -95,6 +100,8 @@ async function main(): Promise<void> {
     const chosen: number[] = []
     const offered: number[] = []
     const cpuBefore = process.cpuUsage()
+    const gc = watchGcPauses()
+    const windows: [number, number][] = []
     const started = process.hrtime.bigint()
     for (let i = 0; i < ROUNDS; i++) {
       // B's replica may say free a moment before Redis does (the release is still on its way): try again.
@@ -114,11 +121,10 @@ async function main(): Promise<void> {
       if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
       const offer = ask(null, is('offered', `wait-${i}`))
       const freedAt = process.hrtime.bigint()
-      if (process.env.TSTAMP) process.stderr.write(`T freed ${process.pid} ${freedAt}\n`); 
       b.interactions.ended(`busy-${i}`)
-      if (process.env.TSTAMP) process.stderr.write(`T endret ${process.pid} ${process.hrtime.bigint()}\n`); 
       await offer
       chosen.push(Number(stamps.get(`chosen wait-${i}`)! - freedAt))
+      windows.push([Number(freedAt), Number(stamps.get(`chosen wait-${i}`)!)])
       offered.push(Number(stamps.get(`offered wait-${i}`)! - freedAt))
       a.send({ cmd: 'end', callId: `wait-${i}` } satisfies ToInstance)
       await ask({ cmd: 'await-status', status: 'available' }, is('status'))
@@ -127,10 +133,15 @@ async function main(): Promise<void> {
     const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
     const cpu = process.cpuUsage(cpuBefore)
     const stopped = await ask({ cmd: 'stop' }, is('stopped'))
+    gc.stop()
+    // Which rounds met a garbage-collection pause in either process between "freed" and "chosen".
+    const paused = windows.map(([from, to]) => metPause(gc.pauses, from, to) || metPause(stopped.gcPauses, from, to))
 
     console.log(`queue across two instances (two processes) through Redis, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`)
     summarize('agent freed on B → waiting call on A chosen', chosen)
     summarize('agent freed on B → waiting call on A offered (Redis confirmed)', offered)
+    summarize(`… of the ${paused.filter(Boolean).length} rounds that met a GC pause in either process`, chosen.filter((_, i) => paused[i]))
+    summarize('… of the rounds that met none', chosen.filter((_, i) => !paused[i]))
     summarize(`floor: a bare PUBLISH on B heard on A, paced as the rounds (${SETTLE_MS} ms apart)`, floor)
     console.log(`rounds where B had to ask again for the agent: ${retries}`)
     console.log(`rounds/s ${(ROUNDS / elapsedS).toFixed(0)} (each: route on B, wait on A, free, serve, end); CPU per round: B ${((cpu.user + cpu.system) / ROUNDS / 1000).toFixed(2)} ms, A ${(stopped.cpuUs / ROUNDS / 1000).toFixed(2)} ms; B's heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
