@@ -1,8 +1,8 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
+import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { CallEventTable, CallTable, Database } from '../crm/schema.js'
 import { writableValue } from '../durability/writable-text.js'
 import { durations, type CallRecord } from './call-record.js'
-import { recordCustomerContacts, recordLeadContacts, type ContactRecorded } from './contact.repository.js'
+import { customerContactsUpdate, leadContactsUpdate, recordCustomerContacts, recordLeadContacts, toContactRecorded, type ContactRecorded, type ContactRow } from './contact.repository.js'
 import { contactsOf } from './contacts.js'
 
 export interface CallRecordWriteSettings {
@@ -34,16 +34,37 @@ const DEFAULT_SETTINGS: CallRecordWriteSettings = { lastAgentMinTalkSeconds: 10 
 export async function writeCallRecords(db: Kysely<Database>, given: readonly CallRecord[], settings: CallRecordWriteSettings = DEFAULT_SETTINGS): Promise<CallRecordsWritten> {
   if (given.length === 0) return { customers: [], contacts: [] }
   const cleaned = given.map((record) => writableValue(record))
+  const runs = generations(cleaned)
+  // Nothing to read first and no call twice: one statement (its own transaction), one round trip,
+  // and on the embedded database nothing else waits behind a transaction held open.
+  if (runs.length === 1 && !cleaned.some(needsLink)) return writeInOneStatement(db, cleaned, settings)
   return db.transaction().execute(async (trx) => {
     const records = await linkDegraded(trx, cleaned)
-    for (const generation of generations(records)) await upsertCalls(trx, generation)
+    for (const generation of generations(records)) await upsertCalls(generation).execute(trx)
     const events = records.flatMap(toEventRows)
-    if (events.length > 0) await insertEvents(trx, events)
+    if (events.length > 0) await insertEvents(events).execute(trx)
     const contacts = contactsOf(records, settings.lastAgentMinTalkSeconds)
     await recordLeadContacts(trx, contacts.leads)
     const recorded = await recordCustomerContacts(trx, contacts.customers)
     return { customers: recorded.map((c) => c.customerId), contacts: recorded }
   })
+}
+
+/** The calls, their steps and their contacts as data-modifying parts of one statement. */
+async function writeInOneStatement(db: Kysely<Database>, records: readonly CallRecord[], settings: CallRecordWriteSettings): Promise<CallRecordsWritten> {
+  const events = records.flatMap(toEventRows)
+  const contacts = contactsOf(records, settings.lastAgentMinTalkSeconds)
+  const parts = [sql`written as (${upsertCalls(records)} returning 1)`]
+  if (events.length > 0) parts.push(sql`steps as (${insertEvents(events)} returning 1)`)
+  if (contacts.leads.length > 0) parts.push(sql`lead_contacts as (${leadContactsUpdate(contacts.leads)} returning 1)`)
+  if (contacts.customers.length === 0) {
+    await sql`with ${sql.join(parts)} select 1`.execute(db)
+    return { customers: [], contacts: [] }
+  }
+  parts.push(sql`customer_contacts as (${customerContactsUpdate(contacts.customers)})`)
+  const { rows } = await sql<ContactRow>`with ${sql.join(parts)} select * from customer_contacts`.execute(db)
+  const recorded = rows.map(toContactRecorded)
+  return { customers: recorded.map((c) => c.customerId), contacts: recorded }
 }
 
 /** The columns of a call row and their types: each goes over as one array, so a batch of any size is one statement text (prepared once). */
@@ -55,10 +76,10 @@ const CALL_COLUMNS = [
   ['wait_seconds', 'numeric'], ['talk_seconds', 'numeric'], ['trace', 'jsonb']
 ] as const satisfies readonly (readonly [keyof CallTable, string])[]
 
-async function upsertCalls(trx: Transaction<Database>, records: readonly CallRecord[]): Promise<void> {
+function upsertCalls(records: readonly CallRecord[]): RawBuilder<unknown> {
   const rows = records.map(toRow)
   const arrays = CALL_COLUMNS.map(([column, type]) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(type)}[]`)
-  await sql`
+  return sql`
     insert into calls (${sql.join(CALL_COLUMNS.map(([column]) => sql.id(column)))})
     select * from unnest(${sql.join(arrays)})
     on conflict (id) do update set
@@ -78,15 +99,15 @@ async function upsertCalls(trx: Transaction<Database>, records: readonly CallRec
       rule = coalesce(excluded.rule, calls.rule),
       trace = coalesce(calls.trace, excluded.trace)
     -- A call still in progress written after its end (a journal replayed late) must not undo the end.
-    where excluded.outcome is not null or calls.outcome is null`.execute(trx)
+    where excluded.outcome is not null or calls.outcome is null`
 }
 
 /** A batch's steps in one statement of fixed text, whatever their number. */
-async function insertEvents(trx: Transaction<Database>, events: readonly Insertable<CallEventTable>[]): Promise<void> {
-  await sql`
+function insertEvents(events: readonly Insertable<CallEventTable>[]): RawBuilder<unknown> {
+  return sql`
     insert into call_events (call_id, at, kind, agent_id, data)
     select * from unnest(${events.map((e) => e.call_id)}::text[], ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.kind)}::text[],
-      ${events.map((e) => e.agent_id ?? null)}::text[], ${events.map((e) => e.data ?? null)}::jsonb[])`.execute(trx)
+      ${events.map((e) => e.agent_id ?? null)}::text[], ${events.map((e) => e.data ?? null)}::jsonb[])`
 }
 
 /**
@@ -105,14 +126,16 @@ function generations(records: readonly CallRecord[]): CallRecord[][] {
 }
 
 /** Calls routed while the CRM was unreachable, linked to the customer their number belongs to now that it answers. */
+const needsLink = (r: CallRecord): boolean => r.degraded && r.customerId === null && r.caller !== null
+
 async function linkDegraded(trx: Transaction<Database>, records: CallRecord[]): Promise<CallRecord[]> {
-  const phones = [...new Set(records.filter((r) => r.degraded && r.customerId === null && r.caller !== null).map((r) => r.caller!))]
+  const phones = [...new Set(records.filter(needsLink).map((r) => r.caller!))]
   if (phones.length === 0) return records
   const owners = await trx.selectFrom('customer_phones').select(['phone', 'customer_id']).where('phone', 'in', phones).execute()
   if (owners.length === 0) return records
   const customerOf = new Map(owners.map((o) => [o.phone, Number(o.customer_id)]))
   return records.map((r) => {
-    const customerId = r.degraded && r.customerId === null && r.caller !== null ? customerOf.get(r.caller) : undefined
+    const customerId = needsLink(r) ? customerOf.get(r.caller!) : undefined
     return customerId === undefined ? r : { ...r, customerId }
   })
 }
