@@ -205,13 +205,18 @@ export async function closeCallBackTasksOf(db: Kysely<Database>, calls: readonly
       select * from unnest(${who.map((c) => c.callId)}::text[], ${who.map((c) => c.customerId)}::bigint[], ${who.map((c) => c.phone)}::text[], ${who.map((c) => new Date(c.at))}::timestamptz[])
         with ordinality as v(call_id, customer_id, phone, at, ord)
     ), reached as (
+      -- Each call looks up its own tasks (laterals kept apart by offset 0): the plan then never
+      -- depends on statistics, which the embedded database never gathers, nor on a fresh table's.
       select distinct on (id) id, call_id, at from (
-        select t.id, v.call_id, v.at, v.ord from v join tasks t on t.customer_id = v.customer_id
-          where t.kind = 'callback' and t.status = 'open'
+        select t.id, v.call_id, v.at, v.ord from v cross join lateral (
+          select t.id from tasks t where t.customer_id = v.customer_id and t.kind = 'callback' and t.status = 'open' offset 0
+        ) t
         union all
-        select t.id, v.call_id, v.at, v.ord from v join leads l on l.phone = v.phone and l.customer_id is null
-          join tasks t on t.lead_id = l.id and t.customer_id is null
-          where t.kind = 'callback' and t.status = 'open'
+        select t.id, v.call_id, v.at, v.ord from v
+          cross join lateral (select l.id from leads l where l.phone = v.phone and l.customer_id is null offset 0) l
+          cross join lateral (
+            select t.id from tasks t where t.lead_id = l.id and t.customer_id is null and t.kind = 'callback' and t.status = 'open' offset 0
+          ) t
       ) m order by id, ord
     ), locked as (
       -- Locked in the order openCallBackTasks takes them (customers, then leads, each ascending):
