@@ -9,7 +9,9 @@
  *
  * Phases: a warm-up (not reported), calls started at a steady rate (latency
  * under load; by default half the target rate), and a fixed number in flight
- * (the most calls per second). The client runs in a process of its own
+ * (the most calls per second). A phase's calls count as served once their
+ * writes are done too: "with the writes" divides the calls by the phase's time
+ * up to its last write, and is what the targets are judged on. The client runs in a process of its own
  * (bench/http-load.ts). CPU per call: the server process, PostgreSQL's
  * backends of this server (read from /proc), and the client.
  *
@@ -95,12 +97,15 @@ async function bench(kind: 'embedded' | 'postgres'): Promise<void> {
     const sortedRoute = Float64Array.from(result.routeNs).sort()
     const ms = (s: Float64Array, q: number) => (percentile(s, q) / 1e6).toFixed(2)
     const perSecond = result.calls / result.seconds
+    // What the server sustains: a call counts once its record, lead and task are written.
+    const withWrites = result.calls / (result.seconds + drainMs / 1000)
     const perCall = (us: number) => `${Math.round(us / result.calls)} µs`
     if (p.rate) steadyP99 = percentile(sortedCall, 99) / 1e6
-    else best = perSecond
+    else best = withWrites
     rows.push(
       `  ${p.name.padEnd(16)} ${Math.round(perSecond).toLocaleString('en').padStart(6)} calls/s  call p50 ${ms(sortedCall, 50)} ms p99 ${ms(sortedCall, 99)} ms  ` +
-        `(route p50 ${ms(sortedRoute, 50)} p99 ${ms(sortedRoute, 99)} ms)  n=${result.calls.toLocaleString('en')}, written ${drainMs.toFixed(0)} ms after the last call`,
+        `(route p50 ${ms(sortedRoute, 50)} p99 ${ms(sortedRoute, 99)} ms)  n=${result.calls.toLocaleString('en')}, written ${drainMs.toFixed(0)} ms after the last call: ` +
+        `${Math.round(withWrites).toLocaleString('en')} calls/s with the writes`,
       `  ${''.padEnd(16)} CPU per call: server ${perCall(used.user + used.system)}${kind === 'postgres' ? ` (+ PostgreSQL ${pgUs === null ? 'n/a' : perCall(pgUs)})` : ' (database inside)'}, client ${perCall(result.cpuUs)}; ` +
         `machine ${(((after.busy - machine.busy) / (after.total - machine.total)) * 100).toFixed(0)} % busy, load average ${load()}`,
       `  ${''.padEnd(16)} ${Object.entries(result.statuses).map(([s, n]) => `${s} ×${n.toLocaleString('en')}`).join(', ')}; written: ${written}`
@@ -111,7 +116,7 @@ async function bench(kind: 'embedded' | 'postgres'): Promise<void> {
   const memory = process.memoryUsage()
   console.log(`  server memory: rss ${formatBytes(memory.rss)} (peak ${formatBytes(peakRss)}), heap used ${formatBytes(memory.heapUsed)}`)
   console.log(
-    `  targets: ${Math.round(best).toLocaleString('en')} calls/s ${best >= target ? '≥' : '<'} ${target.toLocaleString('en')}${best >= target ? '' : '  MISSED'}; ` +
+    `  targets: ${Math.round(best).toLocaleString('en')} calls/s with the writes ${best >= target ? '≥' : '<'} ${target.toLocaleString('en')}${best >= target ? '' : '  MISSED'}; ` +
       `p99 at ${rate}/s ${steadyP99.toFixed(2)} ms ${steadyP99 <= 10 ? '≤' : '>'} 10 ms${steadyP99 <= 10 ? '' : '  MISSED'}`
   )
   await stop()
