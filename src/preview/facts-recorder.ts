@@ -35,9 +35,13 @@ export function factsOf(event: Routed, rules: RuleSet | null): CallFacts {
 
 export async function insertCallFacts(db: Kysely<Database>, facts: readonly CallFacts[]): Promise<void> {
   if (facts.length === 0) return
-  const values = facts.map((f) => {
+  const bodies = facts.map((f) => {
     const { callId, at, version, ...rest } = f
-    return sql`(${callId}, ${new Date(at)}, ${version === '' ? null : version}, ${JSON.stringify(rest)}::json)`
+    return JSON.stringify(rest)
   })
-  await sql`insert into call_facts (call_id, at, rules_version, facts) values ${sql.join(values)} on conflict (call_id) do nothing`.execute(db)
+  // One array per column: a batch of any size is the same statement text, parsed and planned once.
+  await sql`insert into call_facts (call_id, at, rules_version, facts)
+    select * from unnest(${facts.map((f) => f.callId)}::text[], ${facts.map((f) => new Date(f.at))}::timestamptz[],
+      ${facts.map((f) => (f.version === '' ? null : f.version))}::text[], ${bodies}::json[])
+    on conflict (call_id) do nothing`.execute(db)
 }
