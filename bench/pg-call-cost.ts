@@ -4,7 +4,8 @@
  * the backend running them (from /proc) and, in a second pass, each statement's
  * time and its triggers' from auto_explain (EXPLAIN ANALYZE, BUFFERS, nested
  * statements; loaded for this session only, plans sent to this client).
- * The same work done one call at a time is measured beside it.
+ * The same work done one call at a time is measured beside it, with the CPU
+ * this process (the server's side: driver, query building) spent on it.
  *
  *   npm run bench:pg-cost [-- --calls 500]
  *
@@ -110,10 +111,16 @@ for (const outcomes of ['redirected', 'mixed'] as const) {
     const batchWall = ((performance.now() - t0) * 1000) / N
     c0 = cpuMs()
     t0 = performance.now()
+    const own = process.cpuUsage()
     for (const r of single) await one(r)
+    const ownUs = process.cpuUsage(own)
     const oneCpu = ((cpuMs() - c0) * 1000) / ONE_BY_ONE
     const oneWall = ((performance.now() - t0) * 1000) / ONE_BY_ONE
-    console.log(`  ${name.padEnd(36)} batched ${String(Math.round(batchCpu)).padStart(5)} µs CPU (${Math.round(batchWall)} µs wall)   one by one ${String(Math.round(oneCpu)).padStart(5)} µs CPU (${Math.round(oneWall)} µs wall)`)
+    const oneClient = (ownUs.user + ownUs.system) / ONE_BY_ONE
+    console.log(
+      `  ${name.padEnd(36)} batched ${String(Math.round(batchCpu)).padStart(5)} µs CPU (${Math.round(batchWall)} µs wall)   ` +
+        `one by one ${String(Math.round(oneCpu)).padStart(5)} µs CPU (${Math.round(oneWall)} µs wall; this process ${Math.round(oneClient)} µs)`
+    )
   }
 }
 
