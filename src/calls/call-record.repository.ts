@@ -125,9 +125,10 @@ function generations(records: readonly CallRecord[]): CallRecord[][] {
   return runs
 }
 
-/** Calls routed while the CRM was unreachable, linked to the customer their number belongs to now that it answers. */
+/** A call routed while the CRM was unreachable, whose customer (if any) is still to be found by its number. */
 const needsLink = (r: CallRecord): boolean => r.degraded && r.customerId === null && r.caller !== null
 
+/** Calls routed while the CRM was unreachable, linked to the customer their number belongs to now that it answers. */
 async function linkDegraded(trx: Transaction<Database>, records: CallRecord[]): Promise<CallRecord[]> {
   const phones = [...new Set(records.filter(needsLink).map((r) => r.caller!))]
   if (phones.length === 0) return records
