@@ -123,8 +123,9 @@ async function main(): Promise<void> {
       const freedAt = process.hrtime.bigint()
       b.interactions.ended(`busy-${i}`)
       await offer
-      chosen.push(Number(stamps.get(`chosen wait-${i}`)! - freedAt))
-      windows.push([Number(freedAt), Number(stamps.get(`chosen wait-${i}`)!)])
+      const chosenAt = stamps.get(`chosen wait-${i}`)!
+      chosen.push(Number(chosenAt - freedAt))
+      windows.push([Number(freedAt), Number(chosenAt)])
       offered.push(Number(stamps.get(`offered wait-${i}`)! - freedAt))
       a.send({ cmd: 'end', callId: `wait-${i}` } satisfies ToInstance)
       await ask({ cmd: 'await-status', status: 'available' }, is('status'))
