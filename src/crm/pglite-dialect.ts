@@ -93,6 +93,18 @@ class PGliteDriver implements Driver {
   }
 }
 
+/**
+ * Statement texts the embedded database keeps prepared (PreparedStatements). Only for a statement
+ * that is big to plan, read often and off the caller's path (the card): PGlite plans every other
+ * statement each time it runs.
+ */
+const preparedTexts = new Set<string>()
+
+/** Asks the embedded database to keep this statement text prepared; PostgreSQL prepares its own (PreparingClient). */
+export function prepareOnEmbedded(sqlText: string): void {
+  preparedTexts.add(sqlText)
+}
+
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: EmbeddedSession) {}
 
@@ -102,7 +114,7 @@ class PGliteConnection implements DatabaseConnection {
     const result =
       query.parameters.length === 0
         ? ((await this.pglite.exec(query.sql)).at(-1) ?? { rows: [], affectedRows: 0 })
-        : await this.pglite.query(query.sql, query.parameters)
+        : await this.pglite.query(query.sql, query.parameters, preparedTexts.has(query.sql))
     const affected = result.affectedRows
     return affected === undefined ? { rows: result.rows as R[] } : { rows: result.rows as R[], numAffectedRows: BigInt(affected) }
   }

@@ -18,14 +18,15 @@ export interface EmbeddedResult {
   affectedRows?: number
 }
 
-type Ask = { op: 'query'; sql: string; params: unknown[] } | { op: 'exec'; sql: string } | { op: 'close' }
+type Ask = { op: 'query'; sql: string; params: unknown[]; prepared?: boolean } | { op: 'exec'; sql: string } | { op: 'close' }
 export type EmbeddedRequest = Ask & { id: number }
 
 export type EmbeddedReply = { id: number; ok: true; result: EmbeddedResult[] } | { id: number; ok: false; error: Record<string, string | number> }
 
 /** What the kysely driver needs of the embedded database. */
 export interface EmbeddedSession {
-  query(sql: string, params: readonly unknown[]): Promise<EmbeddedResult>
+  /** `prepared`: run as a prepared statement of the session when every parameter is a number (PreparedStatements). */
+  query(sql: string, params: readonly unknown[], prepared?: boolean): Promise<EmbeddedResult>
   /** A script of statements without parameters (simple protocol); the result of each. */
   exec(sql: string): Promise<EmbeddedResult[]>
   readonly closed: boolean
@@ -71,8 +72,8 @@ export class PGliteThread implements EmbeddedSession {
     return this.isClosed
   }
 
-  query(sql: string, params: readonly unknown[]): Promise<EmbeddedResult> {
-    return this.send({ op: 'query', sql, params: params as unknown[] }).then((results) => results[0]!)
+  query(sql: string, params: readonly unknown[], prepared = false): Promise<EmbeddedResult> {
+    return this.send({ op: 'query', sql, params: params as unknown[], prepared }).then((results) => results[0]!)
   }
 
   exec(sql: string): Promise<EmbeddedResult[]> {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
+import { PreparedStatements } from './prepared-statements.js'
 import { typeParsers } from './type-parsers.js'
 import type { EmbeddedReply, EmbeddedRequest, EmbeddedThreadOptions } from './pglite-thread.js'
 
@@ -15,6 +16,8 @@ const options = workerData as EmbeddedThreadOptions
 const pglite = await PGlite.create({ dataDir: options.dataDir, parsers: typeParsers })
 if (options.schema) await pglite.exec(`create schema if not exists "${options.schema}"; set search_path to "${options.schema}"`)
 
+// Prepared statements belong to the session: a new thread (after a crash) starts with none.
+const prepared = new PreparedStatements((sql) => pglite.exec(sql).then(() => undefined))
 let turn: Promise<void> = Promise.resolve()
 port.on('message', (request: EmbeddedRequest) => {
   turn = turn.then(() => answer(request))
@@ -29,12 +32,17 @@ async function answer(request: EmbeddedRequest): Promise<void> {
       return
     }
     // Only rows and counts cross the thread: the fields' descriptions are not used.
-    const results = request.op === 'exec' ? await pglite.exec(request.sql) : [await pglite.query(request.sql, request.params, { rowMode: 'object' })]
+    const results = request.op === 'exec' ? await pglite.exec(request.sql) : [await query(request)]
     const result = results.map((r) => ({ rows: r.rows as unknown[], affectedRows: r.affectedRows }))
     port!.postMessage({ id: request.id, ok: true, result } satisfies EmbeddedReply)
   } catch (err) {
     port!.postMessage({ id: request.id, ok: false, error: errorFields(err) } satisfies EmbeddedReply)
   }
+}
+
+async function query(request: Extract<EmbeddedRequest, { op: 'query' }>) {
+  const execute = request.prepared ? await prepared.execute(request.sql, request.params) : null
+  return execute === null ? pglite.query(request.sql, request.params, { rowMode: 'object' }) : pglite.query(execute, [], { rowMode: 'object' })
 }
 
 /** The message and PostgreSQL's fields of an error (code, detail, constraint…), which callers act on. */

@@ -1,0 +1,32 @@
+/**
+ * Prepared statements of one embedded session, run through SQL's PREPARE and EXECUTE. PGlite plans
+ * a statement each time it is sent with parameters, and a big one (the card: ten subqueries) costs
+ * more to plan than to run. EXECUTE takes no bound parameters, so only numbers are passed this way,
+ * written as literals, which cannot carry anything but a number.
+ */
+export class PreparedStatements {
+  private readonly names = new Map<string, string>()
+
+  /** `exec` runs a statement on the session (PREPARE). */
+  constructor(private readonly exec: (sql: string) => Promise<void>) {}
+
+  /**
+   * The EXECUTE statement that runs `sql` with these values, preparing it first if need be; null
+   * when a value is not a finite number (the caller then sends the statement as it is).
+   */
+  async execute(sql: string, params: readonly unknown[]): Promise<string | null> {
+    const literals: string[] = []
+    for (const value of params) {
+      if (typeof value === 'bigint') literals.push(value.toString())
+      else if (typeof value === 'number' && Number.isFinite(value)) literals.push(String(value))
+      else return null
+    }
+    let name = this.names.get(sql)
+    if (name === undefined) {
+      name = `embedded_${this.names.size + 1}`
+      await this.exec(`prepare ${name} as ${sql}`)
+      this.names.set(sql, name)
+    }
+    return literals.length === 0 ? `execute ${name}` : `execute ${name}(${literals.join(', ')})`
+  }
+}
