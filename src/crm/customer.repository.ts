@@ -79,7 +79,7 @@ function summaryQuery(db: Kysely<Database>, phone: string) {
     .where('p.phone', '=', phone)
 }
 
-const summaryByPhone = precompiled(summaryQuery, ['\u0000phone'] as [string])
+const summaryByPhone = precompiled(summaryQuery, ['\u0000phone'] as [string], { preparedOnEmbedded: true })
 
 /**
  * Phone → what routing needs, in one indexed query (customer_phones primary

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely'
+import { prepareOnEmbedded } from './pglite-dialect.js'
 import type { Database } from './schema.js'
 
 /**
@@ -11,12 +12,16 @@ import type { Database } from './schema.js'
  */
 export function precompiled<Slots extends readonly unknown[], Row>(
   build: (db: Kysely<Database>, ...slots: Slots) => Compilable<Row>,
-  slots: Slots
+  slots: Slots,
+  options: { preparedOnEmbedded?: boolean } = {}
 ): (db: Kysely<Database>, ...values: Slots) => Promise<Row[]> {
   const compiled = new WeakMap<Kysely<Database>, CompiledQuery<Row>>()
   return async (db, ...values) => {
     let query = compiled.get(db)
-    if (query === undefined) compiled.set(db, (query = build(db, ...slots).compile()))
+    if (query === undefined) {
+      compiled.set(db, (query = build(db, ...slots).compile()))
+      if (options.preparedOnEmbedded) prepareOnEmbedded(query.sql)
+    }
     const parameters = query.parameters.map((p) => {
       const i = slots.indexOf(p)
       return i === -1 ? p : values[i]

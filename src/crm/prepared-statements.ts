@@ -1,8 +1,9 @@
 /**
  * Prepared statements of one embedded session, run through SQL's PREPARE and EXECUTE. PGlite plans
  * a statement each time it is sent with parameters, and a big one (the card: ten subqueries) costs
- * more to plan than to run. EXECUTE takes no bound parameters, so only numbers are passed this way,
- * written as literals, which cannot carry anything but a number.
+ * more to plan than to run. EXECUTE takes no bound parameters, so values are written as literals:
+ * numbers as they are, strings quoted with their quotes doubled. A string with a backslash or a NUL
+ * is not (whether a backslash escapes depends on a setting), and the statement is sent as it is.
  */
 export class PreparedStatements {
   private readonly names = new Map<string, string>()
@@ -19,6 +20,7 @@ export class PreparedStatements {
     for (const value of params) {
       if (typeof value === 'bigint') literals.push(value.toString())
       else if (typeof value === 'number' && Number.isFinite(value)) literals.push(String(value))
+      else if (typeof value === 'string' && !/[\\\u0000]/.test(value)) literals.push(`'${value.replaceAll("'", "''")}'`)
       else return null
     }
     let name = this.names.get(sql)
