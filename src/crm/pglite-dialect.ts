@@ -94,9 +94,9 @@ class PGliteDriver implements Driver {
 }
 
 /**
- * Statement texts the embedded database keeps prepared (PreparedStatements). Only for a statement
- * that is big to plan, read often and off the caller's path (the card): PGlite plans every other
- * statement each time it runs.
+ * Statement texts the embedded database keeps prepared (PreparedStatements): the card (big to plan)
+ * and the caller lookup (run for most calls). PGlite plans every other statement each time it runs;
+ * preparing every repeated select was measured slower (docs/performance.md).
  */
 const preparedTexts = new Set<string>()
 
