@@ -25,7 +25,7 @@ export type EmbeddedReply = { id: number; ok: true; result: EmbeddedResult[] } |
 
 /** What the kysely driver needs of the embedded database. */
 export interface EmbeddedSession {
-  /** `prepared`: run as a prepared statement of the session when every parameter is a number (PreparedStatements). */
+  /** `prepared`: run as a prepared statement of the session when every value can be written as a literal (PreparedStatements). */
   query(sql: string, params: readonly unknown[], prepared?: boolean): Promise<EmbeddedResult>
   /** A script of statements without parameters (simple protocol); the result of each. */
   exec(sql: string): Promise<EmbeddedResult[]>

@@ -13,7 +13,7 @@ export class PreparedStatements {
 
   /**
    * The EXECUTE statement that runs `sql` with these values, preparing it first if need be; null
-   * when a value is not a finite number (the caller then sends the statement as it is).
+   * when a value cannot be written as a literal (the caller then sends the statement as it is).
    */
   async execute(sql: string, params: readonly unknown[]): Promise<string | null> {
     const literals: string[] = []

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildCustomerCard } from '../../src/crm/customer-card.js'
 import { openDatabase } from '../../src/crm/database.js'
 import { DEMO_CALLERS, loadDemoData } from '../../src/crm/demo-data.js'
@@ -9,6 +9,17 @@ import { findCustomerSummaryByPhone } from '../../src/crm/customer.repository.js
 import { MIGRATIONS, testDatabase } from '../helpers/test-app.js'
 
 const NOW = Date.parse('2026-11-20T10:00:00Z')
+
+/** The same demo data on an embedded database and on PostgreSQL. */
+async function demoOnBoth(t: Test) {
+  const embedded = await openDatabase({ dataDir: t.testdir(), poolSize: 1, timeoutMs: 5000 })
+  t.teardown(() => embedded.close())
+  await migrate(embedded.db, MIGRATIONS)
+  await loadDemoData(embedded.db, NOW)
+  const postgres = await testDatabase(t)
+  await loadDemoData(postgres.db, NOW)
+  return { embedded, postgres }
+}
 
 t.test('numbers run as an EXECUTE of a statement prepared once per text', async (t) => {
   const sent: string[] = []
@@ -33,12 +44,7 @@ t.test('a value that cannot be written as a literal safely is never written into
 })
 
 t.test('the embedded database reads the card as a prepared statement, and it is the card PostgreSQL reads', async (t) => {
-  const embedded = await openDatabase({ dataDir: t.testdir(), poolSize: 1, timeoutMs: 5000 })
-  t.teardown(() => embedded.close())
-  await migrate(embedded.db, MIGRATIONS)
-  await loadDemoData(embedded.db, NOW)
-  const postgres = await testDatabase(t)
-  await loadDemoData(postgres.db, NOW)
+  const { embedded, postgres } = await demoOnBoth(t)
   for (const phone of [DEMO_CALLERS.ivanPetrov, DEMO_CALLERS.olgaSmirnova, DEMO_CALLERS.ivanPetrov]) {
     const [mine, theirs] = await Promise.all([embedded, postgres].map(async ({ db }) => buildCustomerCard(db, Number((await findCustomerSummaryByPhone(db, phone))!.id), '2026-11-20')))
     t.ok(mine?.lastCalls.length, `${phone}: a card with its calls`)
@@ -49,12 +55,7 @@ t.test('the embedded database reads the card as a prepared statement, and it is 
 })
 
 t.test("the embedded database looks callers up through a prepared statement, and a quote in a number stays part of the number", async (t) => {
-  const embedded = await openDatabase({ dataDir: t.testdir(), poolSize: 1, timeoutMs: 5000 })
-  t.teardown(() => embedded.close())
-  await migrate(embedded.db, MIGRATIONS)
-  await loadDemoData(embedded.db, NOW)
-  const postgres = await testDatabase(t)
-  await loadDemoData(postgres.db, NOW)
+  const { embedded, postgres } = await demoOnBoth(t)
   for (const phone of [DEMO_CALLERS.ivanPetrov, DEMO_CALLERS.olgaSmirnova, DEMO_CALLERS.ivanPetrov]) {
     t.same(await findCustomerSummaryByPhone(embedded.db, phone), await findCustomerSummaryByPhone(postgres.db, phone), `${phone}: the summary PostgreSQL gives`)
   }
