@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
 import { buildCustomerCard } from '../../src/crm/customer-card.js'
@@ -39,7 +40,7 @@ t.test("a string is written as a literal with its quotes doubled, so it stays on
 t.test('a value that cannot be written as a literal safely is never written into the statement: it is sent as it is', async (t) => {
   const sent: string[] = []
   const statements = new PreparedStatements(async (text) => void sent.push(text))
-  for (const value of ['a\\', 'a\u0000b', Number.NaN, Infinity, null, new Date(NOW)]) t.equal(await statements.execute('select $1', [value]), null, String(value))
+  for (const value of ['a\\', 'a\u0000b', Number.NaN, Infinity, null, new Date(NOW)]) t.equal(await statements.execute('select $1', [value]), null, inspect(value))
   t.same(sent, [], 'nothing prepared')
 })
 
